@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { InMemoryQueue } from "@resilient-jobs/core";
+import type { OrderPlaced } from "../orders/orderSchema.js";
+import type { OrderTopic } from "./Backend.js";
+
+/**
+ * An SNS topic in memory: `publish` delivers a copy to every subscribed queue, wrapped in the same
+ * Notification envelope SNS gives SQS subscribers without raw delivery, so consumers unwrap it exactly as
+ * they do on AWS.
+ */
+export class InMemoryTopic implements OrderTopic {
+  readonly topicArn: string;
+  readonly #subscribers: InMemoryQueue[] = [];
+  #published = 0;
+
+  constructor(name: string) {
+    this.topicArn = `arn:aws:sns:us-east-1:000000000000:${name}`;
+  }
+
+  /** Subscribes a queue: it receives every message published from now on. */
+  subscribe(queue: InMemoryQueue): void {
+    this.#subscribers.push(queue);
+  }
+
+  /** Messages published so far. */
+  get published(): number {
+    return this.#published;
+  }
+
+  async publish(event: OrderPlaced): Promise<void> {
+    const body = JSON.stringify({
+      Type: "Notification",
+      MessageId: randomUUID(),
+      TopicArn: this.topicArn,
+      Message: JSON.stringify(event),
+      Timestamp: new Date().toISOString(),
+      MessageAttributes: { "correlation-id": { Type: "String", Value: event.orderId } },
+    });
+    this.#published += 1;
+    for (const queue of this.#subscribers) queue.send(body);
+  }
+}

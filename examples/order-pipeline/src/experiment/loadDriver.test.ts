@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { driveClosedLoop } from "./loadDriver.js";
+
+let server: Server | undefined;
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+describe("driveClosedLoop", () => {
+  it("records each answer with its status and the order id of its body", async () => {
+    const bodies: unknown[] = [];
+    const url = await serve((req, res) => {
+      let text = "";
+      req.on("data", (chunk) => {
+        text += chunk;
+      });
+      req.on("end", () => {
+        bodies.push(JSON.parse(text));
+        res.writeHead(202, { "content-type": "application/json" });
+        res.end(JSON.stringify({ orderId: `order-${bodies.length}`, status: "PENDING" }));
+      });
+    });
+
+    const result = await driveClosedLoop({
+      url: `${url}/orders/async`,
+      users: 3,
+      durationMs: 50,
+      thinkMs: [1, 2],
+      timeoutMs: 1_000,
+      body: (user) => ({ customerId: `c${user}` }),
+    });
+
+    expect(result.records.length).toBeGreaterThanOrEqual(3);
+    expect(result.records.every((r) => r.outcome === "ok" && r.status === 202)).toBe(true);
+    expect(new Set(result.records.map((r) => r.orderId)).size).toBe(result.records.length);
+    expect(new Set(bodies.map((b) => (b as { customerId: string }).customerId))).toEqual(new Set(["c0", "c1", "c2"]));
+  });
+
+  it("keeps at most one request per customer outstanding and starts none after the window", async () => {
+    const url = await serve((_req, res) => setTimeout(() => res.end("{}"), 5));
+
+    const result = await driveClosedLoop({
+      url,
+      users: 4,
+      durationMs: 60,
+      thinkMs: [0, 3],
+      timeoutMs: 1_000,
+      body: () => ({}),
+    });
+
+    for (let user = 0; user < 4; user++) {
+      const mine = result.records.filter((r) => r.user === user).sort((a, b) => a.startMs - b.startMs);
+      expect(mine.length).toBeGreaterThan(0);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.startMs).toBeGreaterThanOrEqual(mine[i - 1]!.endMs);
+    }
+    expect(Math.max(...result.records.map((r) => r.startMs))).toBeLessThan(60);
+  });
+
+  it("gives up after the customer timeout and closes the connection, as a customer closing the tab", async () => {
+    let closedByClient = 0;
+    let allClosed: () => void = () => {};
+    const closed = new Promise<void>((resolve) => {
+      allClosed = resolve;
+    });
+    const url = await serve((req) => {
+      req.socket.on("close", () => {
+        closedByClient += 1;
+        if (closedByClient === 2) allClosed();
+      });
+    });
+
+    const result = await driveClosedLoop({
+      url,
+      users: 2,
+      durationMs: 1,
+      thinkMs: [0, 0],
+      timeoutMs: 30,
+      body: () => ({}),
+    });
+
+    expect(result.records.map((r) => r.outcome)).toEqual(["timeout", "timeout"]);
+    for (const r of result.records) expect(r.endMs - r.startMs).toBeGreaterThanOrEqual(29);
+    // The server sees both connections go (the test times out otherwise).
+    await closed;
+    expect(closedByClient).toBe(2);
+  });
+
+  it("counts error statuses and refused connections as failures", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+
+    const answered = await driveClosedLoop({
+      url,
+      users: 1,
+      durationMs: 1,
+      thinkMs: [0, 0],
+      timeoutMs: 500,
+      body: () => ({}),
+    });
+    server!.close();
+    const refused = await driveClosedLoop({
+      url,
+      users: 1,
+      durationMs: 1,
+      thinkMs: [0, 0],
+      timeoutMs: 500,
+      body: () => ({}),
+    });
+
+    expect(answered.records[0]).toMatchObject({ outcome: "http-error", status: 503 });
+    expect(refused.records[0]).toMatchObject({ outcome: "network-error" });
+  });
+});

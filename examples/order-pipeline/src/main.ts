@@ -1,0 +1,156 @@
+/**
+ * `npm start`: a short flash sale on the order pipeline, shown as it happens. 20 simulated customers order
+ * through `POST /orders/async` for a few seconds while 20 payment workers drain the queue through a payment
+ * gateway with 5 slots (the study's set-up, time-scaled so it fits in ~15 s); then a summary table.
+ *
+ * Flags (`npm start -w examples/order-pipeline -- --backend local`): --backend memory|local|aws,
+ * --processor ecs|lambda, --users, --seconds, --time-scale, --workers, --slots N|unlimited,
+ * --failure-rate, --think-ms (study time).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { createJsonLogger, handleSignals } from "@resilient-jobs/core";
+import { runFlashSale } from "./cli/flashSale.js";
+import { formatProgress, formatSummary, median, type ProgressSample } from "./cli/report.js";
+import { type PipelineOptions, type RunningPipeline, startPipeline } from "./pipeline.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    backend: { type: "string", default: "memory" },
+    processor: { type: "string", default: "ecs" },
+    users: { type: "string", default: "20" },
+    seconds: { type: "string", default: "3" },
+    "time-scale": { type: "string", default: "0.05" },
+    workers: { type: "string", default: "20" },
+    slots: { type: "string", default: "5" },
+    "failure-rate": { type: "string", default: "0" },
+    "think-ms": { type: "string", default: "4000" },
+    "drain-seconds": { type: "string", default: "8" },
+  },
+});
+
+const timeScale = Number(flags["time-scale"]);
+const users = Number(flags.users);
+const saleMs = Number(flags.seconds) * 1000;
+const drainMs = Number(flags["drain-seconds"]) * 1000;
+const options: PipelineOptions = {
+  backend: flags.backend as PipelineOptions["backend"],
+  processor: flags.processor as PipelineOptions["processor"],
+  workers: Number(flags.workers),
+  slots: flags.slots === "unlimited" ? "unlimited" : Number(flags.slots),
+  failureRate: Number(flags["failure-rate"]),
+  timeScale,
+  // Errors only, on stderr: warnings would break the progress line (and a flash sale makes some).
+  logger: createJsonLogger({ level: "error", write: (line) => process.stderr.write(`${line}\n`) }),
+};
+
+const tty = process.stdout.isTTY === true;
+const startedAt = performance.now();
+const pipeline = await startPipeline(options);
+handleSignals(pipeline, { logger: options.logger });
+
+let accepted = 0;
+let notAccepted = 0;
+let lastCharges = 0;
+let chargesAtFirst = 0;
+let firstChargeAt: number | undefined;
+let lastChargeAt: number | undefined;
+
+async function sample(phase: ProgressSample["phase"]): Promise<ProgressSample> {
+  const [statuses, depth] = await Promise.all([pipeline.orders.countByStatus(), pipeline.queueDepth()]);
+  const charges = pipeline.gateway.totalCharges();
+  const now = performance.now();
+  if (charges > lastCharges) {
+    if (firstChargeAt === undefined) {
+      firstChargeAt = now;
+      chargesAtFirst = charges;
+    }
+    lastChargeAt = now;
+    lastCharges = charges;
+  }
+  return { phase, elapsedMs: now - startedAt, accepted, statuses, depth, gatewayBusy: pipeline.gateway.inFlight() };
+}
+
+function show(line: string): void {
+  if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+  else process.stdout.write(`${line}\n`);
+}
+
+async function watch(phase: () => ProgressSample["phase"], until: () => boolean): Promise<void> {
+  let lastPrinted = 0;
+  while (!until()) {
+    const current = await sample(phase());
+    // A TTY line updates 5 times a second; a log file gets one line a second.
+    if (tty || current.elapsedMs - lastPrinted >= 1_000) {
+      show(formatProgress(current));
+      lastPrinted = current.elapsedMs;
+    }
+    await sleep(200);
+  }
+}
+
+async function drained(running: RunningPipeline): Promise<boolean> {
+  const [depth, statuses] = await Promise.all([running.queueDepth(), running.orders.countByStatus()]);
+  return depth.payment + depth.paymentInFlight === 0 && (statuses.PENDING ?? 0) === 0 && (statuses.PAID ?? 0) === 0;
+}
+
+const latencies: number[] = [];
+let saleOver = false;
+const sale = runFlashSale({
+  url: `${pipeline.apiUrl}/orders/async`,
+  users,
+  durationMs: saleMs,
+  thinkMs: Math.max(1, Number(flags["think-ms"]) * timeScale),
+  timeoutMs: Math.max(1_000, 30_000 * timeScale),
+  onResult: (result) => {
+    if (result.status === 202) {
+      accepted += 1;
+      latencies.push(result.latencyMs);
+    } else {
+      notAccepted += 1;
+    }
+  },
+}).finally(() => {
+  saleOver = true;
+});
+
+let done = false;
+const progress = watch(
+  () => (saleOver ? "draining" : "sale"),
+  () => done,
+);
+await sale;
+const drainDeadline = performance.now() + drainMs;
+while (performance.now() < drainDeadline && !(await drained(pipeline))) await sleep(100);
+done = true;
+await progress;
+const final = await sample("draining");
+show(formatProgress(final));
+if (tty) process.stdout.write("\n");
+
+const throughput =
+  firstChargeAt !== undefined && lastChargeAt !== undefined && lastChargeAt > firstChargeAt
+    ? ((lastCharges - chargesAtFirst) / (lastChargeAt - firstChargeAt)) * 1000
+    : undefined;
+process.stdout.write(
+  `\n${formatSummary({
+    backend: pipeline.options.backend,
+    processor: pipeline.options.processor,
+    users,
+    saleMs,
+    workers: pipeline.options.workers,
+    slots: pipeline.options.slots,
+    paymentMs: pipeline.options.paymentMs,
+    timeScale,
+    accepted,
+    notAccepted,
+    medianLatencyMs: median(latencies),
+    statuses: final.statuses,
+    chargedTwice: pipeline.gateway.ordersChargedTwice(),
+    totalCharges: pipeline.gateway.totalCharges(),
+    depth: final.depth,
+    paymentThroughputPerSecond: throughput,
+    elapsedMs: performance.now() - startedAt,
+  })}\n`,
+);
+await pipeline.stop();

@@ -1,0 +1,231 @@
+/**
+ * `startPipeline`: the whole order pipeline in one call (API, topic fan-out, the three consumers, the payment
+ * gateway simulator) on the chosen backend. `npm start`, the tests and the flash-sale experiment use it.
+ */
+import { type CircuitBreaker, createJsonLogger, InvalidOptionError, type Logger } from "@resilient-jobs/core";
+import { type OrderApi, startOrderApi } from "./api/httpServer.js";
+import { createOrderService } from "./api/orderService.js";
+import { createAwsBackend } from "./backends/awsBackend.js";
+import type { Backend, BackendName } from "./backends/Backend.js";
+import { createLocalBackend } from "./backends/localBackend.js";
+import { createMemoryBackend } from "./backends/memoryBackend.js";
+import { pipelineConfig } from "./config.js";
+import type { Order } from "./orders/Order.js";
+import { type Charge, type ChargeRequest, PaymentGatewaySimulator } from "./payment/PaymentGatewaySimulator.js";
+import { createPaymentService } from "./payment/paymentService.js";
+import { createTimeScale, type TimeScale } from "./timeScale.js";
+import { type ProcessorKind, startWorkers, type Workers } from "./workers/startWorkers.js";
+
+/** Options of {@link startPipeline}. Durations are study time: they are multiplied by `timeScale`. */
+export interface PipelineOptions {
+  /** Where queues, topic and tables live. @defaultValue "memory" */
+  backend?: BackendName;
+  /** Payment worker concurrency. @defaultValue 20 */
+  workers?: number;
+  /** How long the gateway takes per charge. @defaultValue 3000 (the study) */
+  paymentMs?: number;
+  /** Charges the gateway processes at once, shared by every worker. @defaultValue 5 (the study) */
+  slots?: number | "unlimited";
+  /** Share of charges the gateway declines (orders end PAYMENT_FAILED), 0 to 1. @defaultValue 0 */
+  failureRate?: number;
+  /** Multiplies every duration (0.01 runs 100x faster). @defaultValue 1 */
+  timeScale?: number;
+  /** Payment processor: a long-running consumer ("ecs") or a Lambda function run locally. @defaultValue "ecs" */
+  processor?: ProcessorKind;
+  /** API port on 127.0.0.1; 0 picks a free one. @defaultValue 0 */
+  port?: number;
+  /** Where the pipeline logs. @defaultValue JSON lines at `warn` */
+  logger?: Logger;
+  /**
+   * The gateway deduplicates on the idempotency key it is given. Off only in tests that show what the
+   * worker's own idempotency prevents.
+   * @defaultValue true
+   */
+  gatewayHonorsIdempotencyKeys?: boolean;
+}
+
+/** Queue depths, as the study measured them. */
+export interface QueueDepth {
+  /** Payment messages waiting (SQS ApproximateNumberOfMessages): the study's "queue depth". */
+  payment: number;
+  inventory: number;
+  notification: number;
+  /** Messages in the three dead-letter queues. */
+  dlq: number;
+  /** Payment messages received and not yet deleted (being processed or about to reappear). */
+  paymentInFlight: number;
+}
+
+/** A running pipeline. */
+export interface RunningPipeline {
+  /** `http://127.0.0.1:PORT` */
+  apiUrl: string;
+  queueDepth(): Promise<QueueDepth>;
+  /** The payment gateway simulator: charges per order prove nothing is charged twice. */
+  gateway: PaymentGatewaySimulator;
+  orders: { get(id: string): Promise<Order | undefined>; countByStatus(): Promise<Record<string, number>> };
+  /** Restarts the payment processor with `n` workers (the old one drains first). */
+  setWorkers(n: number): Promise<void>;
+  /** Drains workers, closes the server and the backend (and its emulators). */
+  stop(): Promise<void>;
+  /** The circuit breaker around the payment gateway (state, stats, state changes). */
+  breaker: CircuitBreaker<[ChargeRequest, AbortSignal], Charge>;
+  /** The backend, for tests and tools that need its parts. */
+  backend: Backend;
+  /** The resolved options. */
+  options: Readonly<ResolvedPipelineOptions>;
+  /** The time scale in use. */
+  timeScale: TimeScale;
+}
+
+/** {@link PipelineOptions} with defaults applied. */
+export type ResolvedPipelineOptions = Required<Omit<PipelineOptions, "logger">>;
+
+/** The defaults of {@link PipelineOptions}, declared once. */
+export const PIPELINE_DEFAULTS: Readonly<ResolvedPipelineOptions> = Object.freeze({
+  backend: "memory",
+  workers: 20,
+  paymentMs: pipelineConfig.payment.latencyMs,
+  slots: pipelineConfig.payment.slots,
+  failureRate: 0,
+  timeScale: 1,
+  processor: "ecs",
+  port: 0,
+  gatewayHonorsIdempotencyKeys: true,
+});
+
+/**
+ * Starts the pipeline: backend, gateway simulator, consumers, then the API (so nothing is accepted before
+ * workers are there). Options are validated first; an `InvalidOptionError` names the bad one.
+ */
+export async function startPipeline(options: PipelineOptions = {}): Promise<RunningPipeline> {
+  const resolved = resolvePipelineOptions(options);
+  const timeScale = createTimeScale(resolved.timeScale);
+  const logger = options.logger ?? createJsonLogger({ level: "warn", base: { app: "order-pipeline" } });
+  const backend = await createBackend(resolved, timeScale, logger);
+
+  const gateway = new PaymentGatewaySimulator({
+    latencyMs: resolved.paymentMs === 0 ? 0 : timeScale.ms(resolved.paymentMs),
+    slots: resolved.slots,
+    failureRate: resolved.failureRate,
+    honorIdempotencyKeys: resolved.gatewayHonorsIdempotencyKeys,
+  });
+  const payments = createPaymentService({ gateway, idempotency: backend.idempotency, timeScale });
+  let workers: Workers | undefined;
+  let api: OrderApi | undefined;
+  try {
+    workers = startWorkers({
+      backend,
+      payments,
+      timeScale,
+      processor: resolved.processor,
+      workers: resolved.workers,
+      logger,
+    });
+    const service = createOrderService({
+      orders: backend.orders,
+      topic: backend.topic,
+      payments,
+      idempotency: backend.idempotency,
+      timeScale,
+    });
+    const running = workers;
+    api = await startOrderApi({
+      service,
+      orders: backend.orders,
+      logger,
+      port: resolved.port,
+      health: () => ({ backend: backend.name, ...running.health() }),
+    });
+  } catch (error) {
+    await workers?.stop();
+    payments.breaker.shutdown();
+    await backend.close();
+    throw error;
+  }
+
+  const runningWorkers = workers;
+  const runningApi = api;
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl: runningApi.url,
+    gateway,
+    breaker: payments.breaker,
+    orders: { get: (id) => backend.orders.get(id), countByStatus: () => backend.orders.countByStatus() },
+    backend,
+    options: resolved,
+    timeScale,
+    async queueDepth() {
+      const counts = await backend.queueCounts();
+      return {
+        payment: counts.payment.visible,
+        inventory: counts.inventory.visible,
+        notification: counts.notification.visible,
+        dlq: counts.payment.deadLettered + counts.inventory.deadLettered + counts.notification.deadLettered,
+        paymentInFlight: counts.payment.inFlight,
+      };
+    },
+    setWorkers(n) {
+      checkWorkers(n, "n");
+      return runningWorkers.setPaymentWorkers(n);
+    },
+    stop() {
+      stopping ??= (async () => {
+        await runningApi.close();
+        await runningWorkers.stop();
+        payments.breaker.shutdown();
+        await backend.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function createBackend(options: ResolvedPipelineOptions, timeScale: TimeScale, logger: Logger): Promise<Backend> {
+  switch (options.backend) {
+    case "memory":
+      return Promise.resolve(createMemoryBackend({ timeScale, processor: options.processor }));
+    case "local":
+      return createLocalBackend({ timeScale, processor: options.processor, logger });
+    case "aws":
+      return createAwsBackend({ logger });
+  }
+}
+
+/** Applies the defaults and validates. @throws InvalidOptionError naming the first bad option. */
+export function resolvePipelineOptions(options: PipelineOptions): ResolvedPipelineOptions {
+  if (typeof options !== "object" || options === null) throw new InvalidOptionError("options", "an object", options);
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const resolved = { ...PIPELINE_DEFAULTS, ...defined } as ResolvedPipelineOptions & { logger?: Logger };
+  delete resolved.logger;
+  if (!["memory", "local", "aws"].includes(resolved.backend)) {
+    throw new InvalidOptionError("backend", '"memory", "local" or "aws"', resolved.backend);
+  }
+  checkWorkers(resolved.workers, "workers");
+  if (!(typeof resolved.paymentMs === "number" && resolved.paymentMs >= 0)) {
+    throw new InvalidOptionError("paymentMs", "a number of milliseconds >= 0", resolved.paymentMs);
+  }
+  if (resolved.slots !== "unlimited" && !(Number.isInteger(resolved.slots) && resolved.slots >= 1)) {
+    throw new InvalidOptionError("slots", 'an integer >= 1 or "unlimited"', resolved.slots);
+  }
+  if (!(typeof resolved.failureRate === "number" && resolved.failureRate >= 0 && resolved.failureRate <= 1)) {
+    throw new InvalidOptionError("failureRate", "a number from 0 to 1", resolved.failureRate);
+  }
+  createTimeScale(resolved.timeScale);
+  if (resolved.processor !== "ecs" && resolved.processor !== "lambda") {
+    throw new InvalidOptionError("processor", '"ecs" or "lambda"', resolved.processor);
+  }
+  if (!(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65_535)) {
+    throw new InvalidOptionError("port", "an integer from 0 to 65535 (0 picks a free port)", resolved.port);
+  }
+  if (typeof resolved.gatewayHonorsIdempotencyKeys !== "boolean") {
+    throw new InvalidOptionError("gatewayHonorsIdempotencyKeys", "a boolean", resolved.gatewayHonorsIdempotencyKeys);
+  }
+  return Object.freeze(resolved);
+}
+
+function checkWorkers(value: unknown, option: string): void {
+  if (!(typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 10_000)) {
+    throw new InvalidOptionError(option, "an integer from 1 to 10000", value);
+  }
+}

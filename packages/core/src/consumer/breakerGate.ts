@@ -1,0 +1,173 @@
+/**
+ * Turns the state of the circuit breakers the handler depends on into how many messages may be in flight:
+ * none while one is open (receiving would only burn receive counts toward the DLQ), `halfOpenProbes` while one
+ * is half-open, `concurrency` when all are closed.
+ *
+ * A breaker that reports `open` past its `halfOpenAt` is treated as half-open: some breakers only move to
+ * half-open on the next call, and a paused consumer makes no calls, so waiting for the event could wait forever.
+ */
+import type { CircuitOpenError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { CircuitState, ObservableBreaker } from "../resilience/CircuitState.js";
+import type { ConsumerEmitter } from "./events.js";
+import type { BreakerHealth } from "./types.js";
+
+/** What the gate needs from the consumer. */
+export interface BreakerGateDeps {
+  readonly breakers: readonly ObservableBreaker[];
+  readonly concurrency: number;
+  readonly halfOpenProbes: number;
+  readonly now: () => number;
+  readonly events: ConsumerEmitter;
+  readonly log: Logger;
+  /** Called whenever the limit may have changed. */
+  readonly onChange: () => void;
+}
+
+/** See the module comment. */
+export class BreakerGate {
+  readonly #deps: BreakerGateDeps;
+  #unsubscribe: Array<() => void> = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A pause caused by a `CircuitOpenError` of a breaker the consumer does not watch. */
+  #pausedUntil = 0;
+  #pausedBy: string | undefined;
+  #limit: number;
+  #reason: string | undefined;
+  /** When the limit may rise next (a breaker half-opens, a timed pause ends). */
+  #wakeAt = Number.POSITIVE_INFINITY;
+
+  constructor(deps: BreakerGateDeps) {
+    this.#deps = deps;
+    this.#limit = deps.concurrency;
+  }
+
+  /** Most messages that may be in flight now. 0 means paused. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Why the limit is below `concurrency`; undefined when it is not. */
+  get reason(): string | undefined {
+    return this.#reason;
+  }
+
+  /** Milliseconds until a paused gate may admit messages again (0 when not paused or unknown). */
+  resumeInMs(): number {
+    if (this.#limit > 0 || this.#wakeAt === Number.POSITIVE_INFINITY) return 0;
+    return Math.max(0, this.#wakeAt - this.#deps.now());
+  }
+
+  /** Starts watching the breakers. */
+  open(): void {
+    this.close();
+    this.#unsubscribe = this.#deps.breakers.map((breaker) =>
+      breaker.onStateChange((state) => this.#onStateChange(breaker, state)),
+    );
+    this.#evaluate();
+  }
+
+  /** Stops watching. */
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Milliseconds until the breaker that raised `error` lets a probe through. */
+  remainingOpenMs(error: CircuitOpenError): number {
+    const watched = this.#deps.breakers.find((b) => b.name === error.breakerName);
+    const halfOpenAt = watched?.halfOpenAt ?? error.halfOpenAt;
+    return Math.max(0, halfOpenAt - this.#deps.now());
+  }
+
+  /**
+   * A handler failed with `CircuitOpenError`. A watched breaker already paused the consumer; one we do not watch
+   * pauses it until its `halfOpenAt` (register it in `breakers` to get half-open probing too).
+   */
+  noteCircuitOpen(error: CircuitOpenError): void {
+    const watched = this.#deps.breakers.some((b) => b.name === error.breakerName);
+    if (watched || error.halfOpenAt <= this.#deps.now() || error.halfOpenAt <= this.#pausedUntil) return;
+    this.#pausedUntil = error.halfOpenAt;
+    this.#pausedBy = error.breakerName ?? "unnamed";
+    this.#deps.log.warn("pausing: a handler failed with CircuitOpenError of a breaker not in `breakers`", {
+      breaker: this.#pausedBy,
+      halfOpenAt: new Date(error.halfOpenAt).toISOString(),
+    });
+    this.#evaluate();
+  }
+
+  /** The breakers as `health()` reports them. */
+  snapshot(): BreakerHealth[] {
+    return this.#deps.breakers.map((b) => ({ name: b.name, state: b.state, halfOpenAt: b.halfOpenAt }));
+  }
+
+  #onStateChange(breaker: ObservableBreaker, state: CircuitState): void {
+    const { events, log } = this.#deps;
+    if (state === "open") {
+      const halfOpenAt = breaker.halfOpenAt;
+      log.warn("breaker opened: pausing consumption", {
+        breaker: breaker.name,
+        halfOpenAt: halfOpenAt === undefined ? undefined : new Date(halfOpenAt).toISOString(),
+      });
+      events.emit("breakerOpened", { name: breaker.name, halfOpenAt });
+    } else if (state === "halfOpen") {
+      log.info("breaker half-open: probing", { breaker: breaker.name, probes: this.#deps.halfOpenProbes });
+      events.emit("breakerHalfOpened", { name: breaker.name });
+    } else {
+      log.info("breaker closed: resuming at full concurrency", { breaker: breaker.name });
+      events.emit("breakerClosed", { name: breaker.name });
+    }
+    this.#evaluate();
+  }
+
+  #evaluate(): void {
+    const { breakers, concurrency, halfOpenProbes } = this.#deps;
+    const now = this.#deps.now();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    let open: ObservableBreaker | undefined;
+    let halfOpen: ObservableBreaker | undefined;
+    for (const breaker of breakers) {
+      const state = breaker.state;
+      const halfOpenAt = breaker.halfOpenAt;
+      if (state === "open" && (halfOpenAt === undefined || halfOpenAt > now)) {
+        open ??= breaker;
+        if (halfOpenAt !== undefined) wakeAt = Math.min(wakeAt, halfOpenAt);
+      } else if (state !== "closed") {
+        halfOpen ??= breaker;
+      }
+    }
+    const timedPause = this.#pausedUntil > now;
+    if (timedPause) wakeAt = Math.min(wakeAt, this.#pausedUntil);
+
+    if (open) {
+      this.#limit = 0;
+      const until = open.halfOpenAt === undefined ? "" : ` until ${new Date(open.halfOpenAt).toISOString()}`;
+      this.#reason = `breaker "${open.name}" is open${until}`;
+    } else if (timedPause) {
+      this.#limit = 0;
+      this.#reason = `breaker "${this.#pausedBy}" (not in \`breakers\`) is open until ${new Date(this.#pausedUntil).toISOString()}`;
+    } else if (halfOpen) {
+      this.#limit = Math.min(concurrency, halfOpenProbes);
+      this.#reason = `breaker "${halfOpen.name}" is half-open: probing with ${this.#limit} message(s) at a time`;
+    } else {
+      this.#limit = concurrency;
+      this.#reason = undefined;
+    }
+
+    this.#wakeAt = wakeAt;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer =
+      wakeAt === Number.POSITIVE_INFINITY
+        ? undefined
+        : setTimeout(
+            () => {
+              this.#timer = undefined;
+              this.#evaluate();
+            },
+            Math.max(0, wakeAt - now),
+          );
+    this.#deps.onChange();
+  }
+}

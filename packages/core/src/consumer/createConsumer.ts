@@ -1,0 +1,256 @@
+/**
+ * `createConsumer`: wires the receive loop, the message processor, the heartbeat, the ack batcher and the
+ * breaker gate together, and owns the consumer's state machine:
+ *
+ *   idle --start--> running <--breaker--> paused
+ *                      |                    |
+ *                      +------stop()--------+--> draining --> stopped --start--> running
+ */
+import type { Logger } from "../logger.js";
+import type { QueueMessage } from "../queue/MessageSource.js";
+import { AckBatcher } from "./ackBatcher.js";
+import { BreakerGate } from "./breakerGate.js";
+import { ConsumerEmitter, type ConsumerEventName, type ConsumerEvents } from "./events.js";
+import { Heartbeat } from "./heartbeat.js";
+import { HandlerAbortedError, type Job } from "./job.js";
+import type { ConsumerOptions } from "./options.js";
+import { MessageProcessor } from "./processMessage.js";
+import { ReceiveLoop } from "./receiveLoop.js";
+import { type ConsumerConfig, resolveConsumerOptions } from "./resolveOptions.js";
+import { type ConsumerStats, StatsRecorder } from "./stats.js";
+import type { Consumer, ConsumerHealth, ConsumerListener, ConsumerState, StopOptions } from "./types.js";
+
+/**
+ * Creates a consumer that takes messages from `source` and runs `handler` on each, at most `concurrency` at a
+ * time. Options are validated here (an `InvalidOptionError` names the bad one); nothing happens until `start()`.
+ *
+ * @example
+ * ```ts
+ * const consumer = createConsumer({ source: queue, handler: async (m) => charge(m.body), concurrency: 20 });
+ * consumer.start();
+ * handleSignals(consumer);
+ * ```
+ */
+export function createConsumer<T = unknown>(options: ConsumerOptions<T>): Consumer {
+  return new QueueConsumer(resolveConsumerOptions(options), options.logger !== undefined);
+}
+
+class QueueConsumer<T> implements Consumer {
+  readonly #config: ConsumerConfig<T>;
+  readonly #log: Logger;
+  readonly #events: ConsumerEmitter;
+  readonly #stats = new StatsRecorder();
+  readonly #inFlight = new Set<Job>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #gate: BreakerGate;
+  readonly #heartbeat: Heartbeat;
+  readonly #acks: AckBatcher;
+  readonly #processor: MessageProcessor<T>;
+  readonly #loop: ReceiveLoop;
+  #state: ConsumerState = "idle";
+  #stopping: Promise<void> | undefined;
+  #onIdle: (() => void) | undefined;
+
+  constructor(config: ConsumerConfig<T>, debug: boolean) {
+    this.#config = config;
+    const log = config.logger;
+    const events = new ConsumerEmitter(log);
+    this.#log = log;
+    this.#events = events;
+    const stats = this.#stats;
+    const track = (call: Promise<unknown>) => this.#track(call);
+    this.#gate = new BreakerGate({
+      breakers: config.breakers,
+      concurrency: config.concurrency,
+      halfOpenProbes: config.halfOpenProbes,
+      now: config.now,
+      events,
+      log,
+      onChange: () => this.#onLimitChange(),
+    });
+    this.#acks = new AckBatcher({
+      source: config.source,
+      batchSize: config.ackBatchSize,
+      flushMs: config.ackFlushMs,
+      stats,
+      events,
+      log,
+    });
+    this.#heartbeat = new Heartbeat({
+      source: config.source,
+      heartbeat: config.heartbeat,
+      handlerTimeoutMs: config.handlerTimeoutMs,
+      visibilityTimeoutMs: config.visibilityTimeoutMs,
+      now: config.now,
+      inFlight: this.#inFlight,
+      expire: (job, reason) => this.#processor.expire(job, reason),
+      track,
+      stats,
+      events,
+      log,
+    });
+    this.#processor = new MessageProcessor<T>({
+      config,
+      inFlight: this.#inFlight,
+      heartbeat: this.#heartbeat,
+      acks: this.#acks,
+      gate: this.#gate,
+      stats,
+      events,
+      log,
+      debug,
+      track,
+      onSettled: () => this.#onSettled(),
+    });
+    this.#loop = new ReceiveLoop({
+      source: config.source,
+      maxBatch: config.maxReceiveBatch,
+      waitTimeMs: config.receiveWaitTimeMs,
+      fullBatchWaitMs: config.fullBatchWaitMs,
+      backoff: config.receiveBackoff,
+      limit: () => this.#gate.limit,
+      busy: () => this.#inFlight.size,
+      deliver: (messages) => this.#deliver(messages),
+      stats,
+      events,
+      log,
+    });
+  }
+
+  get state(): ConsumerState {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state === "running" || this.#state === "paused") return;
+    if (this.#state === "draining") {
+      throw new Error("Cannot start a consumer while it is draining; await stop() first, then start() again");
+    }
+    this.#stopping = undefined;
+    const { concurrency, visibilityTimeoutMs, handlerTimeoutMs, heartbeat } = this.#config;
+    this.#log.info("consumer starting", { concurrency, visibilityTimeoutMs, handlerTimeoutMs, heartbeat: !!heartbeat });
+    this.#heartbeat.resume();
+    this.#gate.open(); // sets the state (running, or paused when a breaker is open) through #onLimitChange
+    this.#loop.start();
+  }
+
+  stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#drain(options.drainTimeoutMs ?? this.#config.drainTimeoutMs);
+    return this.#stopping;
+  }
+
+  health(): ConsumerHealth {
+    const failures = this.#loop.consecutiveFailures;
+    let reason: string | undefined;
+    if (this.#state === "draining") reason = `stopping: ${this.#inFlight.size} handler(s) still running`;
+    else if (this.#state === "running" || this.#state === "paused") reason = this.#gate.reason;
+    if (reason === undefined && failures > 0) {
+      const error = this.#loop.lastError;
+      reason = `receive failing (${failures} in a row): ${error instanceof Error ? error.message : String(error)}`;
+    }
+    return Object.freeze({
+      state: this.#state,
+      ok: this.#state === "running" && failures === 0,
+      reason,
+      lastError: this.#loop.lastError,
+      consecutiveReceiveFailures: failures,
+      inFlight: this.#inFlight.size,
+      breakers: this.#gate.snapshot(),
+    });
+  }
+
+  stats(): ConsumerStats {
+    return this.#stats.snapshot(this.#inFlight.size);
+  }
+
+  on<E extends ConsumerEventName>(event: E, listener: ConsumerListener<E>): () => void {
+    return this.#events.on(event, listener as (payload: ConsumerEvents[E]) => void);
+  }
+
+  off<E extends ConsumerEventName>(event: E, listener: ConsumerListener<E>): void {
+    this.#events.off(event, listener as (payload: ConsumerEvents[E]) => void);
+  }
+
+  #setState(to: ConsumerState, reason: string | undefined): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.#log.info(`consumer ${to}`, reason === undefined ? undefined : { reason });
+    this.#events.emit("stateChanged", { from, to, reason });
+  }
+
+  #onLimitChange(): void {
+    // While draining nothing is received whatever the breakers say; start() sets the state when it opens the gate.
+    if (this.#state === "draining") return;
+    const paused = this.#gate.limit === 0;
+    this.#setState(paused ? "paused" : "running", this.#gate.reason);
+    // Long polls in flight would return messages nobody may start; stop them, hand back what they bring.
+    if (paused) this.#loop.interrupt();
+    else this.#loop.pump();
+  }
+
+  /** Starts what the limit allows; hands back the rest (the limit dropped while the receive was in flight). */
+  #deliver(messages: QueueMessage[]): void {
+    const accepting = this.#state === "running" || this.#state === "paused";
+    const limit = this.#gate.limit;
+    for (const message of messages) {
+      if (accepting && this.#inFlight.size < limit) this.#processor.start(message);
+      else if (accepting) this.#processor.handBack(message, this.#gate.resumeInMs(), "paused");
+      else this.#processor.handBack(message, 0, "shutdown");
+    }
+  }
+
+  #onSettled(): void {
+    if (this.#inFlight.size === 0 && this.#onIdle !== undefined) this.#onIdle();
+    this.#loop.pump();
+  }
+
+  #track(call: Promise<unknown>): void {
+    this.#pending.add(call);
+    const remove = () => void this.#pending.delete(call);
+    call.then(remove, remove);
+  }
+
+  async #drain(drainTimeoutMs: number): Promise<void> {
+    const { now } = this.#config;
+    const startedAt = now();
+    if (this.#state === "idle" || this.#state === "stopped") {
+      this.#setState("stopped", "stop() called");
+      return;
+    }
+    this.#setState("draining", "stop() called");
+    this.#loop.stop();
+    let abortedHandlers = 0;
+    // Past the deadline, every handler still running is aborted and its message handed back at once, so
+    // another worker can take it instead of waiting out the visibility timeout.
+    const deadline = setTimeout(() => {
+      for (const job of [...this.#inFlight]) {
+        abortedHandlers++;
+        this.#processor.expire(job, new HandlerAbortedError("shutdown", job.raw.id));
+      }
+    }, drainTimeoutMs);
+    if (this.#inFlight.size > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    this.#onIdle = undefined;
+    clearTimeout(deadline);
+    // Aborted long polls may still return messages: they are handed back as they arrive.
+    await this.#settleReceives(Math.max(0, startedAt + drainTimeoutMs - now()));
+    await this.#acks.drain();
+    while (this.#pending.size > 0) await Promise.allSettled(this.#pending);
+    this.#heartbeat.stop();
+    this.#gate.close();
+    this.#setState("stopped", undefined);
+    const durationMs = now() - startedAt;
+    this.#log.info("consumer drained", { durationMs, abortedHandlers });
+    this.#events.emit("drained", { durationMs, abortedHandlers });
+  }
+
+  /** Waits for in-flight receives, at most `waitMs` (a source that ignores the abort signal cannot hold stop()). */
+  async #settleReceives(waitMs: number): Promise<void> {
+    if (this.#loop.receiving === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs)));
+    const late = await Promise.race([this.#loop.settled().then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.#log.warn("a receive did not end when aborted; its messages will be handed back when it returns");
+  }
+}

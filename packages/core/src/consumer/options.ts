@@ -1,0 +1,174 @@
+/**
+ * The consumer's options and their defaults, declared once in CONSUMER_DEFAULTS (the defaults that follow from
+ * the visibility timeout are derived in resolveOptions.ts, which also validates everything at construction).
+ */
+import type { DecodeOptions } from "../decode/decode.js";
+import type { StandardSchemaV1 } from "../decode/standardSchema.js";
+import type { Logger } from "../logger.js";
+import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
+import type { BackoffOptions } from "../resilience/backoff.js";
+import type { ObservableBreaker } from "../resilience/CircuitState.js";
+import { isRetryable } from "../resilience/classify.js";
+import type { MessageHandler } from "./types.js";
+
+/** Heartbeat settings: how the consumer keeps a message invisible while its handler runs. */
+export interface HeartbeatOptions {
+  /**
+   * How often a running handler's message is extended, counted from its receive. Below `visibilityTimeoutMs`.
+   * @defaultValue half of `visibilityTimeoutMs`
+   */
+  intervalMs?: number;
+  /**
+   * Each extension keeps the message invisible this many seconds from now (SQS speaks seconds).
+   * @defaultValue `visibilityTimeoutMs` rounded up to whole seconds
+   */
+  extendBySeconds?: number;
+  /**
+   * The longest a message is kept invisible in total, counted from its receive. When it is reached the handler
+   * is aborted as the message becomes visible again. At most 12 hours (the SQS limit).
+   * @defaultValue 3,600,000 (one hour)
+   */
+  maxTotalMs?: number;
+}
+
+/** Options of `createConsumer`. `T` is the type of the decoded body (inferred from `schema` when given). */
+export interface ConsumerOptions<T = unknown> {
+  /** Where messages come from: an `InMemoryQueue`, an `SqsSource`, or any other `MessageSource`. */
+  source: MessageSource;
+  /** Processes one message; see {@link MessageHandler}. */
+  handler: MessageHandler<T>;
+  /**
+   * Most handlers running at once. Messages are received only for free slots.
+   * @defaultValue 10
+   */
+  concurrency?: number;
+  /**
+   * The queue's visibility timeout, in milliseconds.
+   * @defaultValue `source.visibilityTimeoutMs`, else 30,000 (the SQS default)
+   */
+  visibilityTimeoutMs?: number;
+  /**
+   * Per-message budget: the handler's `signal` aborts with a `TimeoutError` and the message is retried later.
+   * Must be below `visibilityTimeoutMs`. For jobs longer than the visibility timeout leave it unset: the
+   * heartbeat keeps them invisible and `heartbeat.maxTotalMs` bounds them.
+   * @defaultValue none (bounded by the visibility the consumer can keep)
+   */
+  handlerTimeoutMs?: number;
+  /**
+   * Visibility heartbeat for handlers that run long; `false` disables it (a handler is then aborted when its
+   * message's visibility timeout passes).
+   * @defaultValue `{}` (enabled with the defaults of {@link HeartbeatOptions})
+   */
+  heartbeat?: HeartbeatOptions | false;
+  /**
+   * Redelivery delay of a failed message: retry n (receive n + 1) waits `backoffDelay(n, backoff)`.
+   * @defaultValue `{ strategy: "full", baseMs: 1000, capMs: 900000 }`
+   */
+  backoff?: BackoffOptions;
+  /**
+   * When set, a message failing transiently on this attempt (receive count) is dead-lettered with
+   * `RETRIES_EXHAUSTED` (if the source can dead-letter) instead of waiting for the queue's redrive.
+   * @defaultValue none: the queue's redrive policy (maxReceiveCount) decides
+   */
+  maxAttempts?: number;
+  /**
+   * Decides whether a handler error is worth a retry (true) or permanent (false: dead-lettered).
+   * @defaultValue `isRetryable`
+   */
+  retryable?: (error: unknown) => boolean;
+  /**
+   * Circuit breakers the handler depends on. While one is open nothing is received; when it half-opens,
+   * `halfOpenProbes` messages at a time are admitted until it closes.
+   * @defaultValue `[]`
+   */
+  breakers?: readonly ObservableBreaker[];
+  /**
+   * Most messages in flight while a breaker is half-open.
+   * @defaultValue 1
+   */
+  halfOpenProbes?: number;
+  /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
+  format?: DecodeOptions<T>["format"];
+  /** Unwrap SNS notification envelopes. @defaultValue `true` */
+  unwrapSns?: boolean;
+  /**
+   * A Standard Schema v1 (zod 4, valibot 1, arktype) each body must pass; failures are permanent.
+   * @defaultValue none
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Long-poll wait of one receive, in milliseconds (SQS allows up to 20,000).
+   * @defaultValue 20,000
+   */
+  receiveWaitTimeMs?: number;
+  /**
+   * When fewer slots than one full receive batch are free (and `concurrency` is at least a batch), wait up to
+   * this long for more to free before receiving, so receives stay full. 0 receives at once.
+   * @defaultValue 5
+   */
+  fullBatchWaitMs?: number;
+  /**
+   * Backoff after a failed receive (network, throttling, credentials), by consecutive failure.
+   * @defaultValue `{ strategy: "equal", baseMs: 500, capMs: 30000 }`
+   */
+  receiveBackoff?: BackoffOptions;
+  /**
+   * Acks are sent in batches of up to this many messages.
+   * @defaultValue 10
+   */
+  ackBatchSize?: number;
+  /**
+   * A partial ack batch is sent after this long.
+   * @defaultValue 5
+   */
+  ackFlushMs?: number;
+  /**
+   * Default drain deadline of `stop()`.
+   * @defaultValue 25,000 (below ECS's default 30 s stopTimeout)
+   */
+  drainTimeoutMs?: number;
+  /**
+   * Where logs go. Per-message lines are at `debug`.
+   * @defaultValue `createJsonLogger({ level: "info" })`
+   */
+  logger?: Logger;
+  /**
+   * The correlation id logged with a message.
+   * @defaultValue the `correlationId`, `correlation-id` or `x-correlation-id` attribute; when the message came
+   * through SNS without raw delivery and this finds none, the same attributes of the SNS envelope
+   */
+  correlationId?: (message: QueueMessage) => string | undefined;
+  /** Name added to every log line as `consumer`. @defaultValue `"consumer"` */
+  name?: string;
+  /** The clock (epoch milliseconds). @defaultValue `Date.now` */
+  now?: () => number;
+}
+
+const CORRELATION_ATTRIBUTES = ["correlationId", "correlation-id", "x-correlation-id"] as const;
+
+/** The first correlation attribute present (`correlationId`, `correlation-id`, `x-correlation-id`). */
+export function correlationIdFromAttributes(attributes: Readonly<Record<string, string>>): string | undefined {
+  for (const name of CORRELATION_ATTRIBUTES) {
+    const value = attributes[name];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The defaults of {@link ConsumerOptions}, declared once. Visibility-derived defaults are computed in resolve. */
+export const CONSUMER_DEFAULTS = Object.freeze({
+  concurrency: 10,
+  visibilityTimeoutMs: 30_000,
+  heartbeatMaxTotalMs: 3_600_000,
+  backoff: Object.freeze({ strategy: "full", baseMs: 1_000, capMs: 900_000 } satisfies BackoffOptions),
+  receiveBackoff: Object.freeze({ strategy: "equal", baseMs: 500, capMs: 30_000 } satisfies BackoffOptions),
+  halfOpenProbes: 1,
+  receiveWaitTimeMs: 20_000,
+  fullBatchWaitMs: 5,
+  ackBatchSize: 10,
+  ackFlushMs: 5,
+  drainTimeoutMs: 25_000,
+  name: "consumer",
+  retryable: isRetryable,
+  correlationId: (message: QueueMessage): string | undefined => correlationIdFromAttributes(message.attributes),
+});

@@ -1,0 +1,100 @@
+/**
+ * Counters and handler latency. Recording is a few integer increments and one array store per message;
+ * percentiles are computed only when `stats()` is called, from a bounded reservoir of recent durations.
+ */
+
+/** Reservoir size: the latency percentiles describe the last this-many handler runs. */
+const RESERVOIR_SIZE = 1024;
+
+/** Handler latency percentiles, in milliseconds, over the most recent handler runs. */
+export interface LatencySnapshot {
+  /** How many runs the percentiles cover (at most 1024, the most recent). */
+  readonly samples: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** A snapshot of a consumer's counters since it was created. */
+export interface ConsumerStats {
+  /** Handlers running now. */
+  readonly inFlight: number;
+  /** Messages received. */
+  readonly received: number;
+  /** Handlers that succeeded (their message acked or queued for the batched ack). */
+  readonly succeeded: number;
+  /** Handlers (or decodings) that failed, whatever happened to the message next. */
+  readonly failed: number;
+  /** Messages made visible again after a backoff delay. */
+  readonly retried: number;
+  /** Messages dead-lettered (or left to the queue's redrive as permanent failures). */
+  readonly deadLettered: number;
+  /** Messages handed back unprocessed (shutdown, open circuit). */
+  readonly handedBack: number;
+  /** Messages whose visibility lapsed or could not be extended while their handler ran. */
+  readonly abandoned: number;
+  /** Messages acked (deleted). */
+  readonly acked: number;
+  /** Messages a batched ack could not delete. */
+  readonly ackFailed: number;
+  /** Receive calls, and how many of them failed. */
+  readonly receives: number;
+  readonly receiveFailures: number;
+  /** Heartbeat extend calls. */
+  readonly extends: number;
+  /** Handler latency over recent runs. */
+  readonly latencyMs: LatencySnapshot;
+}
+
+/** Mutable counters the consumer's modules increment directly (no method call on the hot path). */
+export class StatsRecorder {
+  received = 0;
+  succeeded = 0;
+  failed = 0;
+  retried = 0;
+  deadLettered = 0;
+  handedBack = 0;
+  abandoned = 0;
+  acked = 0;
+  ackFailed = 0;
+  receives = 0;
+  receiveFailures = 0;
+  extends = 0;
+  readonly #durations = new Float64Array(RESERVOIR_SIZE);
+  #recorded = 0;
+
+  /** Records one handler duration (milliseconds). */
+  recordDuration(ms: number): void {
+    this.#durations[this.#recorded % RESERVOIR_SIZE] = ms;
+    this.#recorded++;
+  }
+
+  /** A frozen snapshot, with percentiles computed now. */
+  snapshot(inFlight: number): ConsumerStats {
+    return Object.freeze({
+      inFlight,
+      received: this.received,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      retried: this.retried,
+      deadLettered: this.deadLettered,
+      handedBack: this.handedBack,
+      abandoned: this.abandoned,
+      acked: this.acked,
+      ackFailed: this.ackFailed,
+      receives: this.receives,
+      receiveFailures: this.receiveFailures,
+      extends: this.extends,
+      latencyMs: this.#latency(),
+    });
+  }
+
+  #latency(): LatencySnapshot {
+    const samples = Math.min(this.#recorded, RESERVOIR_SIZE);
+    if (samples === 0) return Object.freeze({ samples, p50: 0, p95: 0, p99: 0, max: 0 });
+    const sorted = this.#durations.slice(0, samples).sort();
+    const at = (q: number) => sorted[Math.min(samples - 1, Math.ceil(q * samples) - 1)] ?? 0;
+    return Object.freeze({ samples, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[samples - 1] ?? 0 });
+  }
+}

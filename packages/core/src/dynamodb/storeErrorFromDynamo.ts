@@ -1,0 +1,69 @@
+import {
+  IdempotencyStoreError,
+  type IdempotencyStoreOperation,
+  IdempotencyStoreUnavailableError,
+} from "../idempotency/storeErrors.js";
+
+/** What the SDK puts on the errors it throws (service errors and network failures alike). */
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  $fault?: "client" | "server";
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Service errors that mean "too much, too fast, or a hiccup": the same call may succeed later. */
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "TransactionConflictException",
+  "ReplicatedWriteConflictException",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+]);
+
+/** What to do about the errors a retry will not fix. */
+const HINTS: Record<string, string> = {
+  ResourceNotFoundException:
+    "create the table (createIdempotencyTable() or docs/idempotency.md) or fix `tableName` and the client's region",
+  AccessDeniedException: "grant dynamodb:PutItem, GetItem, UpdateItem and DeleteItem on the table",
+  UnrecognizedClientException: "check the AWS credentials the client uses",
+  ValidationException: "check the key (at most 2,048 bytes) and the result size (an item is at most 400 KB)",
+};
+
+/** True when a failed DynamoDB call is worth retrying: throttled, a 5xx, or the service was not reached. */
+export function isUnavailableError(err: unknown): boolean {
+  if (err === null || typeof err !== "object") return false;
+  const sdk = err as SdkErrorShape;
+  if (sdk.name !== undefined && UNAVAILABLE_ERROR_NAMES.has(sdk.name)) return true;
+  if (sdk.$retryable || sdk.$fault === "server") return true;
+  const status = sdk.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429;
+  // The SDK attaches $metadata without a status to network failures (ECONNREFUSED, a socket timeout).
+  return sdk.$metadata !== undefined;
+}
+
+/**
+ * Maps a failed DynamoDB call to a store error: `IdempotencyStoreUnavailableError` (transient) when a retry
+ * may succeed, `IdempotencyStoreError` with a hint otherwise. The SDK error stays as `cause`.
+ */
+export function storeErrorFromDynamo(
+  operation: IdempotencyStoreOperation,
+  command: string,
+  tableName: string,
+  err: unknown,
+): IdempotencyStoreError | IdempotencyStoreUnavailableError {
+  const sdk = (err ?? {}) as SdkErrorShape;
+  const what = `Idempotency store ${operation} (DynamoDB ${command} on table "${tableName}") failed with ${sdk.name ?? "an error"}: ${sdk.message ?? String(err)}`;
+  if (isUnavailableError(err)) {
+    return new IdempotencyStoreUnavailableError(operation, `${what}; retry later`, { cause: err });
+  }
+  const hint = HINTS[sdk.name ?? ""];
+  return new IdempotencyStoreError(operation, hint ? `${what}; ${hint}` : what, { cause: err });
+}

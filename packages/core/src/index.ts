@@ -1,0 +1,122 @@
+// Public API of @resilient-jobs/core. Each export is listed by name (no `export *`),
+// so what is public is decided here. Importing this module loads no AWS SDK code.
+
+export type { ResilientJobsErrorCode, ValidationIssue } from "./errors.js";
+// --- errors
+export {
+  CircuitOpenError,
+  checkOption,
+  DecodeError,
+  describeValue,
+  hasErrorCode,
+  IdempotencyInProgressError,
+  IdempotencyPayloadMismatchError,
+  InvalidOptionError,
+  PermanentError,
+  ResilientJobsError,
+  TimeoutError,
+  TransientError,
+  ValidationError,
+} from "./errors.js";
+export type { JsonLoggerOptions, LogFields, Logger, LogLevel } from "./logger.js";
+// --- logging
+export { createJsonLogger, silentLogger, withFields } from "./logger.js";
+
+// --- message source contract
+export type {
+  BatchOutcome,
+  DeadLetterReason,
+  MessageSource,
+  QueueMessage,
+  ReceiveOptions,
+  RetryLaterOptions,
+} from "./queue/MessageSource.js";
+
+// --- resilience (backoff, retry, timeout, circuit breaker)
+export { AbortedError } from "./resilience/abort.js";
+export type { BackoffOptions, BackoffStrategy } from "./resilience/backoff.js";
+export { backoffDelay, createBackoff } from "./resilience/backoff.js";
+export type { CircuitState, ObservableBreaker } from "./resilience/CircuitState.js";
+export type {
+  CircuitBreaker,
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+} from "./resilience/circuitBreaker.js";
+export { CircuitShutdownError, createCircuitBreaker } from "./resilience/circuitBreaker.js";
+export type { ErrorKind } from "./resilience/classify.js";
+export { classifyError, isRetryable } from "./resilience/classify.js";
+export type { RetryContext, RetryInfo, RetryOptions } from "./resilience/retry.js";
+export { RetriesExhaustedError, retry } from "./resilience/retry.js";
+export type { WithTimeoutOptions } from "./resilience/timeout.js";
+export { withTimeout } from "./resilience/timeout.js";
+
+// --- in-memory queue
+export type { DeadLetteredMessage, InMemoryQueueStats } from "./queue/InMemoryQueue.js";
+export { InMemoryQueue } from "./queue/InMemoryQueue.js";
+export type { InMemoryQueueOptions, SendOptions } from "./queue/inMemoryQueueOptions.js";
+export type { QueueErrorReason } from "./queue/queueErrors.js";
+export { isQueueError, QueueError } from "./queue/queueErrors.js";
+
+// --- decoding (JSON, SNS envelope, Standard Schema)
+
+export type { DecodedBody, DecodeOptions, Decoder } from "./decode/decode.js";
+export { createDecoder } from "./decode/decode.js";
+export type { SnsNotification } from "./decode/snsEnvelope.js";
+export { parseSnsEnvelope } from "./decode/snsEnvelope.js";
+export type { StandardSchemaV1 } from "./decode/standardSchema.js";
+export { isStandardSchema, toValidationIssues } from "./decode/standardSchema.js";
+
+// --- partial batches
+
+export type {
+  BatchItemFailure,
+  PartialBatchResponse,
+  ProcessPartialBatchOptions,
+} from "./batch/processPartialBatch.js";
+export { processPartialBatch } from "./batch/processPartialBatch.js";
+export type { RecordNotStartedReason } from "./batch/RecordNotStartedError.js";
+export { RecordNotStartedError } from "./batch/RecordNotStartedError.js";
+export type { BatchPlan } from "./batch/runBatch.js";
+export { runBatch } from "./batch/runBatch.js";
+
+// --- idempotency
+export type {
+  IdempotencyRecord,
+  IdempotencyStatus,
+  IdempotencyStore,
+  PutIfAbsentResult,
+} from "./idempotency/IdempotencyStore.js";
+export { isIdempotencyRecordClaimable } from "./idempotency/IdempotencyStore.js";
+export type { MemoryIdempotencyStoreOptions } from "./idempotency/MemoryIdempotencyStore.js";
+export { MemoryIdempotencyStore } from "./idempotency/MemoryIdempotencyStore.js";
+export type { MakeIdempotentOptions } from "./idempotency/makeIdempotent.js";
+export { makeIdempotent } from "./idempotency/makeIdempotent.js";
+export { hashPayload, stableStringify } from "./idempotency/payloadHash.js";
+export type { IdempotencyStoreOperation } from "./idempotency/storeErrors.js";
+export {
+  IdempotencyStoreError,
+  IdempotencyStoreUnavailableError,
+  isIdempotencyStoreError,
+} from "./idempotency/storeErrors.js";
+
+// --- consumer
+export { createConsumer } from "./consumer/createConsumer.js";
+export type { ConsumerEventName, ConsumerEvents, FailureAction, HandBackReason } from "./consumer/events.js";
+export { type HandlerAbortCause, HandlerAbortedError } from "./consumer/job.js";
+export type { ConsumerOptions, HeartbeatOptions } from "./consumer/options.js";
+export { CONSUMER_DEFAULTS } from "./consumer/options.js";
+export type { HandleSignalsOptions } from "./consumer/signals.js";
+export { handleSignals } from "./consumer/signals.js";
+export type { ConsumerStats, LatencySnapshot } from "./consumer/stats.js";
+export type {
+  BreakerHealth,
+  Consumer,
+  ConsumerHealth,
+  ConsumerListener,
+  ConsumerMessage,
+  ConsumerState,
+  HandlerContext,
+  MessageHandler,
+  StopOptions,
+} from "./consumer/types.js";

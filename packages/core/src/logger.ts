@@ -1,0 +1,85 @@
+/** Log levels, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Structured fields attached to a log line (message id, correlation id, ...). Never message bodies by default. */
+export type LogFields = Record<string, unknown>;
+
+/**
+ * The logger interface resilient-jobs writes to. pino, the Powertools logger and
+ * `console` all fit: each method takes a message and optional structured fields.
+ */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** Returns a logger that adds `fields` to every line. Optional: `withFields` falls back to wrapping. */
+  child?(fields: LogFields): Logger;
+}
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+
+/** Options of {@link createJsonLogger}. */
+export interface JsonLoggerOptions {
+  /** Lowest level written. @defaultValue `"info"` */
+  level?: LogLevel;
+  /** Where lines go. @defaultValue writes to `process.stdout` (errors to `process.stderr`) */
+  write?: (line: string, level: LogLevel) => void;
+  /** Fields added to every line. @defaultValue `{}` */
+  base?: LogFields;
+  /** Clock for the `time` field. @defaultValue `Date.now` */
+  now?: () => number;
+}
+
+/** A logger writing one JSON object per line: `{ level, time, msg, ...fields }`. The default logger. */
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const min = LEVELS.indexOf(options.level ?? "info");
+  const now = options.now ?? Date.now;
+  const write =
+    options.write ??
+    ((line: string, level: LogLevel) => (level === "error" ? process.stderr : process.stdout).write(`${line}\n`));
+  const base = options.base ?? {};
+  return {
+    ...loggerOf((level) =>
+      LEVELS.indexOf(level) < min
+        ? ignore
+        : (msg, fields) =>
+            write(
+              JSON.stringify({ level, time: new Date(now()).toISOString(), msg, ...base, ...fields }, errorReplacer),
+              level,
+            ),
+    ),
+    child: (fields) => createJsonLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = {
+  debug: ignore,
+  info: ignore,
+  warn: ignore,
+  error: ignore,
+  child: () => silentLogger,
+};
+
+/** Returns a logger that adds `fields` to every line, using the logger's own `child` when it has one. */
+export function withFields(logger: Logger, fields: LogFields): Logger {
+  if (logger.child) return logger.child(fields);
+  return loggerOf((level) => (msg, more) => logger[level](msg, { ...fields, ...more }));
+}
+
+type LogMethod = Logger["info"];
+
+function ignore(): void {}
+
+/** A logger whose four methods `methodFor` builds. */
+function loggerOf(methodFor: (level: LogLevel) => LogMethod): Logger {
+  return { debug: methodFor("debug"), info: methodFor("info"), warn: methodFor("warn"), error: methodFor("error") };
+}
+
+// Errors serialise to {} by default; keep name, code and message (never the stack of a cause chain's bodies).
+// An undefined `code` is left out of the line, as JSON leaves out every undefined value.
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+}

@@ -1,0 +1,40 @@
+import { ResilientJobsError } from "../errors.js";
+
+/**
+ * The caller aborted (its `AbortSignal` fired) before the operation finished. `reason` is the signal's reason,
+ * unchanged, and is also the `cause`. Classified as "aborted": the work was interrupted, not refused.
+ */
+export class AbortedError extends ResilientJobsError {
+  override name = "AbortedError";
+  /** The `AbortSignal`'s `reason`, unchanged (a DOMException "AbortError" when `abort()` was called without one). */
+  readonly reason: unknown;
+
+  constructor(reason: unknown, message = `Operation aborted${describeReason(reason)}`) {
+    super("ABORTED", message, { cause: reason });
+    this.reason = reason;
+  }
+}
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error) return `: ${reason.message}`;
+  return typeof reason === "string" ? `: ${reason}` : "";
+}
+
+/**
+ * Waits `ms` milliseconds, or rejects with {@link AbortedError} as soon as `signal` aborts; the timer and
+ * the listener are removed either way, so a long-lived signal does not collect listeners.
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError(signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from "tsup";
+import { libraryBuild } from "../../tsup.shared.js";
+
+export default defineConfig(
+  libraryBuild(
+    { index: "src/index.ts", "dynamodb/index": "src/dynamodb/index.ts", "testing/index": "src/testing/index.ts" },
+    [/^@aws-sdk\//, "vitest", "opossum"],
+  ),
+);

@@ -1,0 +1,83 @@
+import { type Logger, TimeoutError } from "@resilient-jobs/core";
+import type { LambdaContext } from "./events.js";
+
+/** Starts the deadline of one invocation; see {@link createInvocationDeadlines}. */
+export type InvocationDeadlines = (context: LambdaContext, log: Logger) => InvocationDeadline;
+
+/**
+ * Creates each invocation's deadline, with the margins (milliseconds before the timeout) fitted to the time the
+ * invocation starts with: at most half of it to stop starting records, a quarter to abort. Fixed margins would
+ * start no record at all under a short function timeout (1 s of margin in a 1 s function). Create one per
+ * handler: it warns the first time it shrinks the margins, so once per execution environment, not per invocation.
+ */
+export function createInvocationDeadlines(
+  stopStartingBeforeTimeoutMs: number,
+  abortBeforeTimeoutMs: number,
+): InvocationDeadlines {
+  let warned = false;
+  return (context, log) => {
+    const remainingMs = context.getRemainingTimeInMillis();
+    const stopMs = Math.min(stopStartingBeforeTimeoutMs, Math.floor(remainingMs / 2));
+    const abortMs = Math.min(abortBeforeTimeoutMs, Math.floor(remainingMs / 4));
+    if (!warned && (stopMs < stopStartingBeforeTimeoutMs || abortMs < abortBeforeTimeoutMs)) {
+      warned = true;
+      log.warn("timeout margins reduced to fit a short function timeout", {
+        remainingTimeMs: remainingMs,
+        stopStartingBeforeTimeoutMs: stopMs,
+        abortBeforeTimeoutMs: abortMs,
+      });
+    }
+    return new InvocationDeadline(context, remainingMs, stopMs, abortMs);
+  };
+}
+
+/**
+ * The clock of one invocation, read from its context.
+ *
+ * Timeline of a 30 s invocation with the defaults (stop starting at 1 s left, abort at 0.5 s left):
+ * ```
+ * 0 s ....... records start ....... 29 s: no new starts ....... 29.5 s: signal fires, response ... 30 s: Lambda
+ *                                   (unstarted: reported)       returned, unfinished reported       would kill it
+ * ```
+ * Returning before the kill is what saves the batch: a timed-out invocation's successes are retried too.
+ * The AbortController is created only when a handler reads `signal` (most never do): one per invocation would
+ * cost more than the rest of the deadline.
+ */
+export class InvocationDeadline {
+  /** Resolves when the abort point is reached; never otherwise. */
+  readonly expired: Promise<void>;
+  /** Why the deadline fired (a `TimeoutError`); undefined before. */
+  reason: TimeoutError | undefined;
+  readonly #context: LambdaContext;
+  readonly #stopMs: number;
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(context: LambdaContext, remainingMs: number, stopMs: number, abortMs: number) {
+    this.#context = context;
+    this.#stopMs = stopMs;
+    this.expired = new Promise<void>((resolve) => {
+      this.#timer = setTimeout(() => {
+        this.reason = new TimeoutError(abortMs, `Lambda timeout in ${abortMs} ms: record reported for redelivery`);
+        this.#controller?.abort(this.reason);
+        resolve();
+      }, remainingMs - abortMs);
+    });
+  }
+
+  /** Fires `abortBeforeTimeoutMs` before Lambda would stop the invocation, with the `reason`. */
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.reason !== undefined) this.#controller.abort(this.reason);
+    return this.#controller.signal;
+  }
+
+  /** False once fewer than `stopStartingBeforeTimeoutMs` remain, or the abort point passed: start no more records. */
+  readonly canStart = (): boolean =>
+    this.reason === undefined && this.#context.getRemainingTimeInMillis() > this.#stopMs;
+
+  /** Clears the timer. Call when the invocation ends. */
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}

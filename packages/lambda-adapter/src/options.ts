@@ -1,0 +1,231 @@
+/**
+ * Options of `sqsHandler` and `snsHandler`, their defaults (declared once, in LAMBDA_HANDLER_DEFAULTS) and
+ * their validation: everything is checked when the handler is created, at init, never per invocation.
+ */
+import {
+  checkOption,
+  createDecoder,
+  createJsonLogger,
+  type DecodeOptions,
+  type Decoder,
+  isRetryable,
+  type Logger,
+  type StandardSchemaV1,
+} from "@resilient-jobs/core";
+import { createInvocationLogs } from "./coldStart.js";
+import type { DeadLetterHook } from "./deadLetter.js";
+import type { LambdaContext, SnsEventRecord, SqsRecord } from "./events.js";
+import { createInvocationDeadlines, type InvocationDeadlines } from "./invocationDeadline.js";
+
+/** What `sqsHandler` and `snsHandler` share. `T` is the decoded body's type (inferred from `schema`). */
+export interface LambdaHandlerOptions<T = unknown> {
+  /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
+  format?: DecodeOptions<T>["format"];
+  /**
+   * A Standard Schema v1 (zod 4, valibot 1, arktype) each body must pass; failures are permanent.
+   * @defaultValue none
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Stop starting records when fewer than this many milliseconds of the invocation remain. The records not
+   * started are reported as failures, so the queue delivers them again; none is dropped. Never more than half
+   * of the time an invocation starts with, so a short function timeout still runs records (a warning is logged
+   * once per execution environment when the margin is reduced).
+   * @defaultValue 1,000
+   */
+  stopStartingBeforeTimeoutMs?: number;
+  /**
+   * The handlers' `signal` fires this many milliseconds before the invocation would time out, and the
+   * records still running are reported as failures, so the response reaches Lambda before it kills the
+   * invocation (a timed-out invocation retries the whole batch, successes included). At most
+   * `stopStartingBeforeTimeoutMs`, and never more than a quarter of the time an invocation starts with.
+   * @defaultValue 500
+   */
+  abortBeforeTimeoutMs?: number;
+  /**
+   * Decides whether a handler error is worth a retry (true) or permanent (false). Permanent failures go to
+   * `deadLetter` when it is set; decode and validation failures are always permanent.
+   * @defaultValue `isRetryable`
+   */
+  retryable?: (error: unknown) => boolean;
+  /**
+   * Where logs go. Every line carries `awsRequestId` and `coldStart`; lines about a record carry its
+   * `messageId`. Bodies are never logged. Failures are logged at `warn`, per-record success at `debug`.
+   * @defaultValue `createJsonLogger({ level: "info" })`
+   */
+  logger?: Logger;
+}
+
+/** Options of `sqsHandler`. */
+export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
+  /** Unwrap SNS notification envelopes (a queue subscribed to a topic without raw delivery). @defaultValue `true` */
+  unwrapSns?: boolean;
+  /**
+   * Most records handled at once; 1 handles them one by one, in order. With FIFO scope `"group"` it bounds the
+   * groups running at once; with FIFO scope `"batch"` records always run one by one.
+   * @defaultValue 10
+   */
+  concurrency?: number;
+  /**
+   * FIFO handling. `"auto"`: FIFO when the records' `eventSourceARN` ends in `.fifo`. FIFO stops at the first
+   * failure and reports it and every later record, as AWS requires; `{ scope: "group" }` stops only the failed
+   * record's message group.
+   * @defaultValue `"auto"`
+   */
+  fifo?: "auto" | boolean | { scope: "batch" | "group" };
+  /**
+   * Where permanently failing records go at once: your function, or `sqsDeadLetterQueue({ queueUrl, client })`
+   * for an SQS queue. A record sent there counts as handled; if sending fails, it is reported instead.
+   * Without it, a permanent failure is reported like any other and the queue's redrive policy moves it
+   * after `maxReceiveCount` receives.
+   * @defaultValue none
+   */
+  deadLetter?: DeadLetterHook<SqsRecord>;
+}
+
+/** Options of `snsHandler`. */
+export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
+  /**
+   * Where permanently failing notifications go instead of being retried by Lambda: your function, or
+   * `sqsDeadLetterQueue({ queueUrl, client })`. Without it the handler throws, Lambda retries the event
+   * twice, and then the function's on-failure destination (or DLQ) receives it.
+   * @defaultValue none
+   */
+  deadLetter?: DeadLetterHook<SnsEventRecord>;
+}
+
+/** The defaults of the handler options, declared once. */
+export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
+  format: "json",
+  unwrapSns: true,
+  concurrency: 10,
+  fifo: "auto",
+  stopStartingBeforeTimeoutMs: 1_000,
+  abortBeforeTimeoutMs: 500,
+  retryable: isRetryable,
+  logLevel: "info",
+} as const);
+
+/** FIFO handling once resolved: `"auto"` is decided per invocation from the event source ARN. */
+export type FifoMode = "auto" | false | "batch" | "group";
+
+/**
+ * The validated, frozen configuration shared by both handlers. One per handler, so once per execution
+ * environment: `invocationLogs` and `deadlines` keep what must be seen once (the cold start, a margin warning).
+ */
+export interface LambdaHandlerConfig<T, R> {
+  readonly decode: Decoder<T>;
+  /** Each invocation's logger: `awsRequestId` and `coldStart` on every line. */
+  readonly invocationLogs: (context: LambdaContext) => Logger;
+  /** Starts each invocation's deadline. */
+  readonly deadlines: InvocationDeadlines;
+  readonly retryable: (error: unknown) => boolean;
+  readonly deadLetter: DeadLetterHook<R> | undefined;
+}
+
+/** The resolved configuration of `sqsHandler`. */
+export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
+  readonly concurrency: number;
+  readonly fifo: FifoMode;
+}
+
+/** Resolves and validates `sqsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
+export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
+  // `unwrapSns` is left to the decoder, which holds its default and checks it.
+  const shared = resolveShared<T, SqsRecord>(handler, options, options?.unwrapSns);
+  const concurrency = optionOf(options, "concurrency", isPositiveInteger, "an integer >= 1");
+  return Object.freeze({ ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) });
+}
+
+/** Resolves and validates `snsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
+export function resolveSnsHandlerOptions<T>(
+  handler: unknown,
+  options: SnsHandlerOptions<T>,
+): LambdaHandlerConfig<T, SnsEventRecord> {
+  // The SNS event already carries the notification: its Message is the publisher's body, never an envelope.
+  const config = resolveShared<T, SnsEventRecord>(handler, options, false);
+  const { unwrapSns } = options as { unwrapSns?: unknown };
+  checkOption(
+    unwrapSns === undefined,
+    "unwrapSns",
+    "left out: snsHandler always reads the notification's `Message`",
+    unwrapSns,
+  );
+  return Object.freeze(config);
+}
+
+function resolveShared<T, R>(
+  handler: unknown,
+  options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterHook<R> },
+  unwrapSns: boolean | undefined,
+): LambdaHandlerConfig<T, R> {
+  checkOption(isFunction(handler), "handler", "a function", handler);
+  checkOption(typeof options === "object" && options !== null, "options", "an object", options);
+  const stopMs = optionOf(options, "stopStartingBeforeTimeoutMs", isMilliseconds, MILLISECONDS);
+  const abortMs = optionOf(
+    options,
+    "abortBeforeTimeoutMs",
+    (ms) => isMilliseconds(ms) && ms <= stopMs,
+    `${MILLISECONDS}, at most \`stopStartingBeforeTimeoutMs\``,
+  );
+  const { retryable = LAMBDA_HANDLER_DEFAULTS.retryable, logger, deadLetter } = options;
+  checkOption(isFunction(retryable), "retryable", "a function", retryable);
+  checkOption(deadLetter === undefined || isFunction(deadLetter), "deadLetter", "a function", deadLetter);
+  checkOption(
+    logger === undefined || isFunction(logger?.warn),
+    "logger",
+    "a Logger (debug, info, warn, error)",
+    logger,
+  );
+  return {
+    // `format` is left to the decoder too: `LAMBDA_HANDLER_DEFAULTS.format` documents the decoder's default.
+    decode: createDecoder<T>({ format: options.format, unwrapSns, schema: options.schema }),
+    deadlines: createInvocationDeadlines(stopMs, abortMs),
+    invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
+    retryable,
+    deadLetter,
+  };
+}
+
+type Defaults = typeof LAMBDA_HANDLER_DEFAULTS;
+
+/**
+ * An option's value, or its default when left out (`undefined` or `null`), checked: each option's name is
+ * written once, so the one that reads it, its default and its error cannot drift apart.
+ */
+function optionOf<K extends keyof Defaults>(
+  options: { readonly [name in K]?: unknown },
+  name: K,
+  isValid: (value: unknown) => boolean,
+  expected: string,
+): Defaults[K] {
+  const value = options[name] ?? LAMBDA_HANDLER_DEFAULTS[name];
+  checkOption(isValid(value), name, expected, value);
+  return value as Defaults[K];
+}
+
+const MILLISECONDS = "milliseconds from 0 to 900000";
+
+function isMilliseconds(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= 900_000;
+}
+
+function isPositiveInteger(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 1;
+}
+
+function isFunction(value: unknown): boolean {
+  return typeof value === "function";
+}
+
+function resolveFifo(fifo: unknown): FifoMode {
+  if (fifo === "auto" || fifo === false) return fifo;
+  const scope = fifo === true ? "batch" : (fifo as { scope?: unknown } | null)?.scope;
+  checkOption(
+    scope === "batch" || scope === "group",
+    "fifo",
+    '"auto", true, false or { scope: "batch" | "group" }',
+    fifo,
+  );
+  return scope as "batch" | "group";
+}

@@ -1,0 +1,62 @@
+import { fileURLToPath } from "node:url";
+import { build, type Metafile } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Bundles an entry the way a Lambda deployment would (core bundled in, the AWS SDK left to the runtime). */
+async function bundle(contents: string): Promise<{ metafile: Metafile; code: string }> {
+  const result = await build({
+    stdin: { contents, resolveDir: source("."), loader: "ts" },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    minify: true,
+    metafile: true,
+    external: ["@aws-sdk/*"],
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "workspace-sources",
+        setup(b) {
+          b.onResolve({ filter: /^@resilient-jobs\/core$/ }, () => ({ path: source("../../core/src/index.ts") }));
+        },
+      },
+    ],
+  });
+  return { metafile: result.metafile, code: result.outputFiles[0]!.text };
+}
+
+/** The package specifiers the bundle imports, by kind (static imports run at load; dynamic ones on demand). */
+function externalImports(metafile: Metafile, kind: "import-statement" | "dynamic-import"): string[] {
+  const found = new Set<string>();
+  for (const input of Object.values(metafile.inputs)) {
+    for (const imported of input.imports) if (imported.external && imported.kind === kind) found.add(imported.path);
+  }
+  return [...found];
+}
+
+describe("what a bundled Lambda handler loads", () => {
+  it("loads no AWS SDK module at import: the SQS client is imported only to send to an SQS dead-letter queue", async () => {
+    const { metafile } = await bundle(`export * from "./index.ts";`);
+
+    expect(externalImports(metafile, "import-statement").filter((p) => p.startsWith("@aws-sdk/"))).toEqual([]);
+    expect(externalImports(metafile, "dynamic-import")).toEqual(["@aws-sdk/client-sqs"]);
+  });
+
+  it("tree-shakes what a handler does not use: no local runner, SNS handler or SQS dead-letter code", async () => {
+    const { metafile, code } = await bundle(`
+      import { sqsHandler } from "./index.ts";
+      export const handler = sqsHandler(async () => undefined);`);
+
+    const output = Object.values(metafile.outputs)[0]!;
+    const inputs = Object.entries(output.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path)
+      .join("\n");
+    expect(inputs).not.toMatch(/local\/|snsHandler|deadLetter|consumer\/|circuitBreaker|InMemoryQueue/);
+    expect(code).not.toContain("@aws-sdk");
+    expect(code).not.toContain("opossum");
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * One invocation's work, shared by `sqsHandler` and `snsHandler`: decode each record, run the handler with a
+ * signal tied to the remaining time, dead-letter permanent failures when asked, and report the rest.
+ */
+import {
+  type ConsumerMessage,
+  checkOption,
+  type DeadLetterReason,
+  type PartialBatchResponse,
+  RecordNotStartedError,
+  runBatch,
+} from "@resilient-jobs/core";
+import type { LambdaContext } from "./events.js";
+import type { LambdaMessageHandler } from "./handlerTypes.js";
+import type { LambdaHandlerConfig } from "./options.js";
+import { RecordContext } from "./recordMessage.js";
+
+/** How one kind of record (SQS, SNS) becomes a message. */
+export interface RecordKind<T, R> {
+  /** The id reported for the record and logged as `messageId`. */
+  id(record: R): string;
+  /** The FIFO message group of the record. */
+  groupId?(record: R): string | undefined;
+  /** Decodes the body and builds the handler's message. Throws (or rejects) with a permanent error for bad input. */
+  toMessage(record: R): ConsumerMessage<T> | Promise<ConsumerMessage<T>>;
+}
+
+/** Everything one invocation needs. */
+export interface LambdaBatch<T, R> {
+  readonly config: LambdaHandlerConfig<T, R>;
+  readonly handler: LambdaMessageHandler<T>;
+  readonly kind: RecordKind<T, R>;
+  /** Most records handled at once. */
+  readonly concurrency: number;
+  /** FIFO scope: stop the batch, or the failed record's message group, at the first failure. */
+  readonly fifo: "batch" | "group" | false;
+  readonly context: LambdaContext;
+  /**
+   * Called for each reported record, with why it failed; when time runs out, again for every unfinished record
+   * (also one that had failed already), with the deadline's `TimeoutError`.
+   */
+  readonly onReported?: (record: R, error: unknown) => void;
+}
+
+/**
+ * Runs the records and resolves with the ones to report. Resolves early, with every unfinished record
+ * reported, when the invocation reaches `abortBeforeTimeoutMs` before its timeout. Logs one summary line
+ * per invocation with failures (ids and errors, never bodies), so a bad batch costs one line, not ten.
+ */
+export async function runLambdaBatch<T, R>(
+  records: readonly R[] | undefined,
+  batch: LambdaBatch<T, R>,
+): Promise<PartialBatchResponse> {
+  const { config, handler, kind, context, onReported } = batch;
+  const log = config.invocationLogs(context);
+  checkOption(Array.isArray(records), "event.Records", "an array (is the function wired to this trigger?)", records);
+  const deadline = config.deadlines(context, log);
+  // Which records are done (handled, or dead-lettered): the others are reported.
+  const done = new Uint8Array(records.length);
+  let answered = false;
+  let failed: Array<{ messageId: string; error: unknown }> | undefined;
+  let notStarted: Record<string, string[]> | undefined;
+
+  const run = async (record: R, index: number): Promise<void> => {
+    let message: ConsumerMessage<T> | undefined;
+    try {
+      const built = kind.toMessage(record);
+      message = built instanceof Promise ? await built : built;
+      await handler(message, new RecordContext(deadline, message.receiveCount, context, log, message.id));
+    } catch (error) {
+      // Bad input (no message built) is permanent; a handler's error is when `retryable` refuses it. With a
+      // dead-letter target a permanent failure is sent there and counts as done; else it is reported.
+      if (config.deadLetter === undefined || (message !== undefined && config.retryable(error))) throw error;
+      await deadLetter(record, error);
+    }
+    done[index] = 1;
+  };
+
+  const deadLetter = async (record: R, error: unknown): Promise<void> => {
+    const reason = deadLetterReasonOf(error);
+    const fields = { messageId: kind.id(record), code: reason.code };
+    try {
+      await config.deadLetter!(record, reason);
+    } catch (sendError) {
+      if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
+      throw error;
+    }
+    log.warn("record sent to the dead-letter queue", { ...fields, error });
+  };
+
+  const onFailure = (record: R, error: unknown): void => {
+    if (answered) return; // already reported as unfinished when time ran out
+    onReported?.(record, error);
+    const messageId = kind.id(record);
+    if (error instanceof RecordNotStartedError) {
+      notStarted ??= {};
+      notStarted[error.reason] ??= [];
+      notStarted[error.reason]!.push(messageId);
+    } else {
+      failed ??= [];
+      failed.push({ messageId, error });
+    }
+  };
+
+  const processed = runBatch(records, run, {
+    concurrency: batch.concurrency,
+    fifo: batch.fifo,
+    getGroupId: kind.groupId,
+    canStart: deadline.canStart,
+    onFailure,
+  });
+  let timedOut: boolean;
+  try {
+    timedOut = (await Promise.race([processed, deadline.expired])) === undefined;
+  } finally {
+    answered = true;
+    deadline.dispose();
+  }
+  // What is not done failed, was not started, or (out of time) is still running: all are reported, in order.
+  const batchItemFailures: Array<{ itemIdentifier: string }> = [];
+  records.forEach((record, index) => {
+    if (done[index] === 1) return;
+    batchItemFailures.push({ itemIdentifier: kind.id(record) });
+    if (timedOut) onReported?.(record, deadline.reason);
+  });
+  if (timedOut) {
+    // Returned before Lambda kills the invocation, which would retry the successes too.
+    log.warn("out of time; unfinished records reported for redelivery", {
+      messageIds: batchItemFailures.map((failure) => failure.itemIdentifier),
+      remainingTimeMs: context.getRemainingTimeInMillis(),
+    });
+  }
+  if (failed !== undefined || notStarted !== undefined) {
+    log.warn("records reported for redelivery", {
+      records: records.length,
+      reported: batchItemFailures.length,
+      failed,
+      notStarted,
+    });
+  }
+  return { batchItemFailures };
+}
+
+/** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */
+function deadLetterReasonOf(error: unknown): DeadLetterReason {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : `a thrown ${typeof error}`;
+  return { code: typeof code === "string" ? code : "PERMANENT", message };
+}

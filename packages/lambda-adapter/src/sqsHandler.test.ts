@@ -1,0 +1,277 @@
+import {
+  type ConsumerMessage,
+  InvalidOptionError,
+  type MessageHandler,
+  PermanentError,
+  type StandardSchemaV1,
+  TransientError,
+} from "@resilient-jobs/core";
+import type { SQSHandler } from "aws-lambda";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SqsRecord } from "./events.js";
+import {
+  documentedSnsEnvelope,
+  documentedSqsEvent,
+  jsonEvent,
+  lambdaContext,
+  sqsRecord,
+} from "./fixtures/awsEvents.js";
+import { captureLogs } from "./fixtures/captureLogs.js";
+import { orderSchema, reportedIds, silent } from "./fixtures/handlerHelpers.js";
+import type { LambdaHandlerContext } from "./handlerTypes.js";
+import { sqsHandler } from "./sqsHandler.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+});
+
+describe("sqsHandler on the documented SQS event", () => {
+  it("hands each record to the handler as the consumer would, and reports nothing when all succeed", async () => {
+    const seen: Array<ConsumerMessage<unknown>> = [];
+    const handler = sqsHandler(
+      async (message) => {
+        seen.push(message);
+      },
+      { ...silent, format: "text" },
+    );
+
+    const response = await handler(documentedSqsEvent(), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(seen.map((m) => m.id)).toEqual([
+      "059f36b4-87a3-44ab-83d2-661975830a7d",
+      "2e1424d4-f796-459a-8184-9c92662be6da",
+    ]);
+    const [first] = seen;
+    expect(first).toMatchObject({
+      body: "Test message.",
+      attributes: { myAttribute: "myValue" },
+      receiveCount: 1,
+      sentAt: 1545082649183,
+      groupId: undefined,
+      sns: undefined,
+    });
+    expect(first?.raw).toMatchObject({
+      id: "059f36b4-87a3-44ab-83d2-661975830a7d",
+      body: "Test message.",
+      receiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...",
+    });
+  });
+
+  it("reports a record whose body is not JSON, without calling the handler", async () => {
+    const handle = vi.fn(async () => undefined);
+    const handler = sqsHandler(handle, silent);
+
+    const response = await handler(documentedSqsEvent(), lambdaContext());
+
+    expect(reportedIds(response)).toEqual([
+      "059f36b4-87a3-44ab-83d2-661975830a7d",
+      "2e1424d4-f796-459a-8184-9c92662be6da",
+    ]);
+    expect(handle).not.toHaveBeenCalled();
+  });
+});
+
+describe("sqsHandler partial batch responses", () => {
+  it("reports only the failed records, in record order, whatever order they finish in", async () => {
+    const handler = sqsHandler<{ n: number }>(async (message) => {
+      await new Promise((resolve) => setTimeout(resolve, 10 - message.body.n));
+      if (message.body.n % 3 === 0) throw new Error(`record ${message.body.n} failed`);
+    }, silent);
+
+    const response = await handler(jsonEvent(8), lambdaContext());
+
+    expect(reportedIds(response)).toEqual(["m-0", "m-3", "m-6"]);
+  });
+
+  it("runs at most `concurrency` handlers at once", async () => {
+    let running = 0;
+    let most = 0;
+    const handler = sqsHandler(
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      },
+      { ...silent, concurrency: 3 },
+    );
+
+    await handler(jsonEvent(10), lambdaContext());
+
+    expect(most).toBe(3);
+  });
+
+  it("handles records one by one, in order, with concurrency 1", async () => {
+    const order: string[] = [];
+    const handler = sqsHandler(
+      async (message) => {
+        order.push(`start ${message.id}`);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        order.push(`end ${message.id}`);
+      },
+      { ...silent, concurrency: 1 },
+    );
+
+    await handler(jsonEvent(3), lambdaContext());
+
+    expect(order).toEqual(["start m-0", "end m-0", "start m-1", "end m-1", "start m-2", "end m-2"]);
+  });
+
+  it("passes the receive count as `attempt`, the Lambda context, and an AbortSignal", async () => {
+    const contexts: LambdaHandlerContext[] = [];
+    const handler = sqsHandler(async (_message, context) => {
+      contexts.push(context);
+    }, silent);
+    const context = lambdaContext();
+
+    await handler({ Records: [sqsRecord("a", "{}", { receiveCount: 3 })] }, context);
+
+    expect(contexts[0]?.attempt).toBe(3);
+    expect(contexts[0]?.lambdaContext).toBe(context);
+    expect(contexts[0]?.signal.aborted).toBe(false);
+  });
+
+  it("unwraps an SNS notification delivered through SQS", async () => {
+    const seen: Array<ConsumerMessage<unknown>> = [];
+    const handler = sqsHandler(async (message) => {
+      seen.push(message);
+    }, silent);
+    const body = documentedSnsEnvelope(JSON.stringify({ orderId: "o-1" }));
+
+    const response = await handler({ Records: [sqsRecord("a", body)] }, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen[0]?.body).toEqual({ orderId: "o-1" });
+    expect(seen[0]?.sns).toMatchObject({
+      topicArn: "arn:aws:sns:us-west-2:123456789012:MyTopic",
+      messageId: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
+      subject: "My First Message",
+      attributes: { source: "checkout" },
+    });
+  });
+
+  it("rejects an event without Records, so Lambda retries the whole batch", async () => {
+    const handler = sqsHandler(async () => undefined, silent);
+
+    await expect(handler({} as never, lambdaContext())).rejects.toBeInstanceOf(InvalidOptionError);
+  });
+});
+
+describe("sqsHandler dead-lettering", () => {
+  it("sends a record failing schema validation to the deadLetter hook and does not report it", async () => {
+    const deadLetter = vi.fn(async (_record: SqsRecord, _reason: { code: string; message: string }) => undefined);
+    const handle = vi.fn(async () => undefined);
+    const handler = sqsHandler(handle, { ...silent, schema: orderSchema, deadLetter });
+    const event = { Records: [sqsRecord("good", '{"orderId":"o-1"}'), sqsRecord("bad", '{"sku":"x"}')] };
+
+    const response = await handler(event, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(handle).toHaveBeenCalledTimes(1);
+    expect(deadLetter).toHaveBeenCalledTimes(1);
+    expect(deadLetter.mock.calls[0]?.[0]).toBe(event.Records[1]);
+    expect(deadLetter.mock.calls[0]?.[1]).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(deadLetter.mock.calls[0]?.[1].message).toContain("orderId is required");
+  });
+
+  it("validates with an asynchronous schema too", async () => {
+    const asyncSchema: StandardSchemaV1<unknown, { orderId: string }> = {
+      "~standard": { ...orderSchema["~standard"], validate: async (value) => orderSchema["~standard"].validate(value) },
+    };
+    const bodies: unknown[] = [];
+    const handler = sqsHandler(
+      async (message) => {
+        bodies.push(message.body);
+      },
+      { ...silent, schema: asyncSchema },
+    );
+
+    const response = await handler(
+      { Records: [sqsRecord("good", '{"orderId":"o-1"}'), sqsRecord("bad", "{}")] },
+      lambdaContext(),
+    );
+
+    expect(bodies).toEqual([{ orderId: "o-1" }]);
+    expect(reportedIds(response)).toEqual(["bad"]);
+  });
+
+  it("reports a record that fails decoding when no deadLetter is set, leaving it to the redrive policy", async () => {
+    const handler = sqsHandler(async () => undefined, { ...silent, schema: orderSchema });
+
+    const response = await handler({ Records: [sqsRecord("bad", "not json")] }, lambdaContext());
+
+    expect(reportedIds(response)).toEqual(["bad"]);
+  });
+
+  it("dead-letters a handler's permanent failure but reports a transient one", async () => {
+    const deadLetter = vi.fn(async () => undefined);
+    const handler = sqsHandler(
+      async (message) => {
+        if (message.id === "permanent") throw new PermanentError("card declined");
+        throw new TransientError("payment service unavailable");
+      },
+      { ...silent, deadLetter },
+    );
+
+    const response = await handler(
+      { Records: [sqsRecord("permanent", "{}"), sqsRecord("transient", "{}")] },
+      lambdaContext(),
+    );
+
+    expect(reportedIds(response)).toEqual(["transient"]);
+    expect(deadLetter).toHaveBeenCalledTimes(1);
+    expect(deadLetter).toHaveBeenCalledWith(expect.objectContaining({ messageId: "permanent" }), {
+      code: "PERMANENT",
+      message: "PermanentError: card declined",
+    });
+  });
+
+  it("reports the record and logs an error when the deadLetter hook fails", async () => {
+    const { logger, lines } = captureLogs();
+    const handler = sqsHandler(async () => undefined, {
+      logger,
+      deadLetter: async () => {
+        throw new Error("DLQ unreachable");
+      },
+    });
+
+    const response = await handler({ Records: [sqsRecord("bad", "{oops")] }, lambdaContext());
+
+    expect(reportedIds(response)).toEqual(["bad"]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        messageId: "bad",
+        error: expect.objectContaining({ message: "DLQ unreachable" }),
+      }),
+    );
+  });
+});
+
+describe("sqsHandler options", () => {
+  it.each([
+    [{ concurrency: 0 }, "concurrency"],
+    [{ fifo: "yes" }, "fifo"],
+    [{ abortBeforeTimeoutMs: 2_000, stopStartingBeforeTimeoutMs: 1_000 }, "abortBeforeTimeoutMs"],
+    [{ stopStartingBeforeTimeoutMs: -1 }, "stopStartingBeforeTimeoutMs"],
+    [{ deadLetter: { queueUrl: "https://sqs.us-east-1.amazonaws.com/1/dlq" } }, "deadLetter"],
+    [{ retryable: true }, "retryable"],
+    [{ format: "xml" }, "format"],
+  ])("rejects %j at creation, naming %s", (options, option) => {
+    expect(() => sqsHandler(async () => undefined, options as never)).toThrow(
+      expect.objectContaining({ name: "InvalidOptionError", option }),
+    );
+  });
+
+  it("accepts the consumer's MessageHandler and fits @types/aws-lambda's SQSHandler", async () => {
+    const portable: MessageHandler<{ n: number }> = async (message, { log }) => {
+      log.debug("n", { n: message.body.n });
+    };
+
+    const lambda: SQSHandler = sqsHandler(portable, silent);
+
+    expect(typeof lambda).toBe("function");
+  });
+});

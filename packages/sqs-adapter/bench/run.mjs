@@ -1,0 +1,223 @@
+// Benchmarks the SQS consumer against sqs-consumer 15 on fauxqs, with the same budget:
+//   drain N messages (default 20,000) at concurrency 100 (ours: one consumer, concurrency 100;
+//   sqs-consumer: 10 consumers with batches of 10), the handler sleeping a seeded latency
+//   (90% uniform 20-60 ms, 10% uniform 100-250 ms; mean 53.5 ms).
+// Reported per contender: messages/s, ratio to Little's-law bound (concurrency / mean latency),
+// SQS API calls per message by type (SDK middleware), consumer CPU per message (process.cpuUsage
+// of the consumer process; the emulator runs in its own process and is not counted).
+// Usage: npm run bench -w @resilient-jobs/sqs-adapter [-- --messages 20000] [-- --only ours|sqs-consumer] [-- --dist]
+//   --diagnose samples the handlers in flight every 5 ms (costs consumer CPU; do not quote its CPU figure);
+//   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
+//   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "../../..");
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+};
+const total = Number(arg("messages", "20000"));
+const concurrency = 100;
+const seed = Number(arg("seed", "42"));
+const only = arg("only", undefined);
+const fromDist = argv.includes("--dist");
+
+const sources = {
+  "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
+  "@resilient-jobs/sqs-adapter": join(repo, "packages/sqs-adapter/src/index.ts"),
+};
+// Resolves our packages to their sources (unless --dist), so the bench never measures a stale build.
+const workspaceSources = {
+  name: "workspace-sources",
+  setup(b) {
+    if (fromDist) return;
+    b.onResolve({ filter: /^@resilient-jobs\/(core|sqs-adapter)$/ }, (r) => ({ path: sources[r.path] }));
+  },
+};
+
+// Inside the repo's node_modules so the external packages (AWS SDK, sqs-consumer) resolve from the bundle.
+const outDir = join(repo, "node_modules/.cache/sqs-adapter-bench");
+mkdirSync(outDir, { recursive: true });
+
+async function bundle(entry, name) {
+  const outfile = join(outDir, `${name}.mjs`);
+  await build({
+    entryPoints: [join(here, entry)],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    external: ["@aws-sdk/*", "sqs-consumer", "fauxqs"],
+    logLevel: "error",
+    plugins: [workspaceSources],
+  });
+  return outfile;
+}
+
+/** Starts fauxqs in its own process; resolves with its endpoint and a stop function. */
+async function startEmulator() {
+  const child = spawn(process.execPath, [join(here, "emulator.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
+    createInterface({ input: child.stdout }).once("line", resolve);
+  });
+  const { endpoint } = JSON.parse(line);
+  return {
+    endpoint,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", resolve);
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+const clientFor = (endpoint) =>
+  new SQSClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+
+async function seedQueue(client, queueUrl) {
+  const batches = [];
+  for (let start = 0; start < total; start += 10) {
+    const n = Math.min(10, total - start);
+    batches.push(
+      Array.from({ length: n }, (_, i) => ({ Id: String(i), MessageBody: JSON.stringify({ n: start + i }) })),
+    );
+  }
+  // Eight senders in parallel.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < batches.length) {
+        const Entries = batches[next++];
+        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries }));
+        if (out.Failed?.length) throw new Error(`seeding failed: ${JSON.stringify(out.Failed[0])}`);
+      }
+    }),
+  );
+}
+
+async function queueDepth(client, queueUrl) {
+  const out = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return {
+    visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? Number.NaN),
+    inFlight: Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? Number.NaN),
+  };
+}
+
+function runWorker(workerFile, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [workerFile], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        BENCH_WORKER: JSON.stringify(input),
+        BENCH_OPTIONS: arg("options", "{}"),
+        BENCH_DIAGNOSE: argv.includes("--diagnose") ? "1" : "0",
+      },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.once("exit", (code) => {
+      const line = out.trim().split("\n").pop();
+      if (code !== 0 || !line) reject(new Error(`worker ${input.contender} exited with ${code}: ${out}`));
+      else resolve(JSON.parse(line));
+    });
+  });
+}
+
+async function runContender(workerFile, contender) {
+  const emulator = await startEmulator();
+  const client = clientFor(emulator.endpoint);
+  try {
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: `bench-${contender}`, Attributes: { VisibilityTimeout: "30" } }),
+    );
+    await seedQueue(client, QueueUrl);
+    const result = await runWorker(workerFile, {
+      contender,
+      endpoint: emulator.endpoint,
+      queueUrl: QueueUrl,
+      total,
+      concurrency,
+      seed,
+    });
+    result.after = await queueDepth(client, QueueUrl);
+    return result;
+  } finally {
+    client.destroy();
+    await emulator.stop();
+  }
+}
+
+const meanMs = 0.9 * ((20 + 60) / 2) + 0.1 * ((100 + 250) / 2); // 53.5 ms; see latency.ts
+const boundPerSecond = concurrency / (meanMs / 1000);
+
+function summarise(r) {
+  const perSecond = r.processed / (r.elapsedMs / 1000);
+  const callCount = Object.values(r.calls).reduce((a, b) => a + b, 0);
+  return {
+    contender: r.contender,
+    messages: r.processed,
+    duplicates: r.duplicates,
+    leftVisible: r.after.visible,
+    leftInFlight: r.after.inFlight,
+    seconds: +(r.elapsedMs / 1000).toFixed(2),
+    perSecond: +perSecond.toFixed(0),
+    ofBound: +(perSecond / boundPerSecond).toFixed(3),
+    ofSampledBound: +(perSecond / (concurrency / (r.meanLatencyMs / 1000))).toFixed(3),
+    sampledMeanLatencyMs: +r.meanLatencyMs.toFixed(2),
+    measuredLatencyMs: +r.measuredLatencyMs.toFixed(2),
+    ofMeasuredBound: +(perSecond / (concurrency / (r.measuredLatencyMs / 1000))).toFixed(3),
+    callsPerMessage: +(callCount / r.processed).toFixed(3),
+    callsByType: Object.fromEntries(
+      Object.entries(r.calls).map(([k, v]) => [k.replace(/Command$/, ""), +(v / r.processed).toFixed(4)]),
+    ),
+    cpuMicrosPerMessage: +(r.cpuMicros / r.processed).toFixed(0),
+    meanInFlight: r.meanInFlight === undefined ? undefined : +r.meanInFlight.toFixed(1),
+    receiveRoundTripMs: r.receiveRoundTripMs,
+    deleteEntriesFailed: r.deleteEntriesFailed,
+    ackFailed: r.consumerStats?.ackFailed,
+  };
+}
+
+const workerFile = await bundle("worker.ts", "worker");
+const contenders = ["resilient-jobs", "sqs-consumer"].filter(
+  (c) => !only || c === only || (only === "ours" && c === "resilient-jobs"),
+);
+console.log(
+  `Draining ${total} messages, concurrency ${concurrency}, handler latency mean ${meanMs} ms ` +
+    `=> Little's-law bound ${boundPerSecond.toFixed(0)} msgs/s (node ${process.version}, ${fromDist ? "dist" : "sources"})`,
+);
+const results = [];
+for (const contender of contenders) {
+  const summary = summarise(await runContender(workerFile, contender));
+  results.push(summary);
+  console.log(JSON.stringify(summary));
+}
+if (results.length === 2) {
+  const [ours, theirs] = results;
+  console.log(`throughput ratio resilient-jobs / sqs-consumer: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x`);
+}
+const resultsDir = join(repo, "bench-results");
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(
+  join(resultsDir, "sqs-consumer.json"),
+  `${JSON.stringify({ total, concurrency, meanMs, boundPerSecond, node: process.version, results }, null, 2)}\n`,
+);
