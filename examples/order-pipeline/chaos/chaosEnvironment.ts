@@ -5,21 +5,14 @@
  */
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { createJsonLogger } from "@resilient-jobs/core";
 import { type OrderApi, startOrderApi } from "../src/api/httpServer.js";
 import { createOrderService } from "../src/api/orderService.js";
 import { connectAwsBackend } from "../src/backends/awsBackend.js";
-import {
-  type AwsClients,
-  createPipelineResources,
-  type PipelineResources,
-  RESOURCE_ENV,
-} from "../src/backends/awsResources.js";
+import { type AwsClients, type PipelineResources, RESOURCE_ENV } from "../src/backends/awsResources.js";
 import { type Backend, QUEUE_NAMES, type QueueName } from "../src/backends/Backend.js";
-import { queueVisibilitySeconds } from "../src/backends/queueSettings.js";
+import { setUpOnPeers } from "../src/backends/localBackend.js";
 import { pipelineConfig } from "../src/config.js";
 import { PaymentGatewaySimulator } from "../src/payment/PaymentGatewaySimulator.js";
 import { createPaymentService, type PaymentService } from "../src/payment/paymentService.js";
@@ -71,15 +64,7 @@ export async function startChaosEnvironment(
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const clients: AwsClients = {
-      sqs: new SQSClient(sqsPeer.clientConfig),
-      sns: new SNSClient(sqsPeer.clientConfig),
-      dynamo: new DynamoDBClient(dynamoPeer.clientConfig),
-    };
-    const visibilitySeconds = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, timeScale.seconds(queueVisibilitySeconds(name, "ecs"))]),
-    );
-    const resources = await createPipelineResources(clients, { visibilitySeconds });
+    const { clients, resources } = await setUpOnPeers(sqsPeer, dynamoPeer, timeScale);
     const deadLetterUrls = await lookUpDeadLetterUrls(clients.sqs);
 
     const gateway = new PaymentGatewaySimulator({

@@ -2,10 +2,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Logger } from "@resilient-jobs/core";
-import { startDynamoPeer, startSqsPeer } from "../../../../test-support/peers.js";
+import { type RunningPeer, startDynamoPeer, startSqsPeer } from "../../../../test-support/peers.js";
 import type { TimeScale } from "../timeScale.js";
 import { connectAwsBackend } from "./awsBackend.js";
-import { type AwsClients, createPipelineResources } from "./awsResources.js";
+import { type AwsClients, createPipelineResources, type PipelineResources } from "./awsResources.js";
 import { type Backend, QUEUE_NAMES, type QueueName } from "./Backend.js";
 import { queueVisibilitySeconds } from "./queueSettings.js";
 
@@ -28,21 +28,31 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
     await Promise.allSettled([sqsPeer.stop(), dynamoPeer.stop()]);
   };
   try {
-    const clients: AwsClients = {
-      sqs: new SQSClient(sqsPeer.clientConfig),
-      sns: new SNSClient(sqsPeer.clientConfig),
-      dynamo: new DynamoDBClient(dynamoPeer.clientConfig),
-    };
-    const visibilitySeconds = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [
-        name,
-        options.timeScale.seconds(queueVisibilitySeconds(name, options.processor ?? "ecs")),
-      ]),
-    ) as Record<QueueName, number>;
-    const resources = await createPipelineResources(clients, { visibilitySeconds });
+    const { clients, resources } = await setUpOnPeers(sqsPeer, dynamoPeer, options.timeScale, options.processor);
     return await connectAwsBackend({ name: "local", clients, resources, logger: options.logger, onClose: stopPeers });
   } catch (error) {
     await stopPeers();
     throw error;
   }
+}
+
+/**
+ * Points the SDK clients at running emulators and creates the pipeline's resources on them, each queue's
+ * visibility timeout scaled like the rest of the run (SQS speaks whole seconds: never below 1 s).
+ */
+export async function setUpOnPeers(
+  sqsPeer: RunningPeer,
+  dynamoPeer: RunningPeer,
+  timeScale: TimeScale,
+  processor: "ecs" | "lambda" = "ecs",
+): Promise<{ clients: AwsClients; resources: PipelineResources }> {
+  const clients: AwsClients = {
+    sqs: new SQSClient(sqsPeer.clientConfig),
+    sns: new SNSClient(sqsPeer.clientConfig),
+    dynamo: new DynamoDBClient(dynamoPeer.clientConfig),
+  };
+  const visibilitySeconds = Object.fromEntries(
+    QUEUE_NAMES.map((name) => [name, timeScale.seconds(queueVisibilitySeconds(name, processor))]),
+  ) as Record<QueueName, number>;
+  return { clients, resources: await createPipelineResources(clients, { visibilitySeconds }) };
 }
