@@ -31,6 +31,14 @@ export type {
   ReceiveOptions,
   RetryLaterOptions,
 } from "./queue/MessageSource.js";
+// --- dead letters: the reason attributes both adapters write
+export type { DeadLetterOrigin, MessageAttributeValue } from "./queue/deadLetterAttributes.js";
+export {
+  DEAD_LETTER_ATTRIBUTES,
+  deadLetterAttributes,
+  originalMessageAttributes,
+  readDeadLetterOrigin,
+} from "./queue/deadLetterAttributes.js";
 
 // --- resilience (backoff, retry, timeout, circuit breaker)
 export { AbortedError } from "./resilience/abort.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sqsDeadLetterQueue } from "./deadLetter.js";
+import { queueUrlOf, sqsDeadLetterQueue } from "./deadLetter.js";
 
 describe("sqsDeadLetterQueue", () => {
   it.each([
@@ -10,5 +10,18 @@ describe("sqsDeadLetterQueue", () => {
     expect(() => sqsDeadLetterQueue(options as never)).toThrow(
       expect.objectContaining({ name: "InvalidOptionError", option }),
     );
+  });
+});
+
+describe("queueUrlOf", () => {
+  it.each([
+    ["arn:aws:sqs:eu-west-1:123456789012:orders", "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"],
+    ["arn:aws:sqs:us-east-2:123456789012:orders.fifo", "https://sqs.us-east-2.amazonaws.com/123456789012/orders.fifo"],
+    ["arn:aws-cn:sqs:cn-north-1:123456789012:orders", "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders"],
+    ["arn:aws:sns:eu-west-1:123456789012:topic", undefined],
+    ["not an arn", undefined],
+    [undefined, undefined],
+  ])("turns %s into %s", (arn, url) => {
+    expect(queueUrlOf(arn)).toBe(url);
   });
 });

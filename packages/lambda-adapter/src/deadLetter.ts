@@ -3,7 +3,13 @@
  * it `maxReceiveCount` times first. The AWS SDK is loaded only when a record is actually sent to an SQS queue,
  * never when this package is imported.
  */
-import { type DeadLetterReason, InvalidOptionError } from "@resilient-jobs/core";
+import {
+  type DeadLetterOrigin,
+  type DeadLetterReason,
+  deadLetterAttributes,
+  InvalidOptionError,
+  type MessageAttributeValue,
+} from "@resilient-jobs/core";
 import type { SnsEventRecord, SqsMessageAttribute, SqsRecord } from "./events.js";
 
 /** Your own dead-letter step: store the record, alert, forward it. Reject to have the record reported instead. */
@@ -22,22 +28,16 @@ export interface SqsDeadLetterQueue {
   client: SqsClientLike;
 }
 
-/** Names of the attributes that tell an operator why a record was dead-lettered. */
-export const DEAD_LETTER_ATTRIBUTES = Object.freeze({
-  code: "deadLetterCode",
-  reason: "deadLetterReason",
-  sourceMessageId: "deadLetterSourceMessageId",
-});
-
-/** SQS accepts at most 10 message attributes. */
-const MAX_ATTRIBUTES = 10;
-
-type SdkAttribute = { DataType: string; StringValue?: string; BinaryValue?: Uint8Array };
+// Names of the attributes that say why a record was dead-lettered: core's, shared with the SQS adapter.
+export { DEAD_LETTER_ATTRIBUTES } from "@resilient-jobs/core";
 
 /**
  * Sends dead letters to an SQS queue (standard or FIFO) with your client: pass the result as `deadLetter`.
- * The message keeps the record's body and attributes and gains `deadLetterCode`, `deadLetterReason` and
- * `deadLetterSourceMessageId` (as far as SQS's limit of 10 attributes allows). A separate function, so
+ * The message keeps the record's body, attributes (data types kept) and X-Ray trace header, and gains the same
+ * reason attributes the SQS adapter writes ({@link DEAD_LETTER_ATTRIBUTES}: code, reason, source message id,
+ * and for SQS records the source queue, from `eventSourceARN`, and the receive count). SQS allows 10
+ * attributes: when the record's own and the reason do not fit together, the reason wins and the rest travel as
+ * JSON in `deadLetterOriginalAttributes`, which the SQS adapter's redrive unpacks. A separate function, so
  * handlers that do not use it do not bundle it.
  *
  * @example
@@ -61,13 +61,15 @@ export function sqsDeadLetterQueue(queue: SqsDeadLetterQueue): DeadLetterHook<Sq
   return async (record, reason) => {
     // Loaded on first use: the Lambda runtime ships the SDK, and importing it at init would slow every cold start.
     const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    const message = isSqsRecord(record) ? fromSqsRecord(record) : fromSnsRecord(record);
-    addReason(message.attributes, reason, message.id);
+    const message = isSqsRecord(record) ? fromSqsRecord(record, reason) : fromSnsRecord(record, reason);
     await client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: message.body,
         MessageAttributes: message.attributes,
+        ...(message.traceHeader === undefined
+          ? {}
+          : { MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: message.traceHeader } } }),
         ...(fifo ? { MessageGroupId: message.groupId ?? message.id, MessageDeduplicationId: message.id } : {}),
       }),
     );
@@ -78,48 +80,77 @@ interface OutgoingMessage {
   id: string;
   body: string;
   groupId: string | undefined;
-  attributes: Record<string, SdkAttribute>;
+  traceHeader: string | undefined;
+  attributes: Record<string, MessageAttributeValue>;
 }
 
 function isSqsRecord(record: SqsRecord | SnsEventRecord): record is SqsRecord {
   return typeof (record as SqsRecord).messageId === "string";
 }
 
-function fromSqsRecord(record: SqsRecord): OutgoingMessage {
-  const attributes: Record<string, SdkAttribute> = {};
+function fromSqsRecord(record: SqsRecord, reason: DeadLetterReason): OutgoingMessage {
+  const originals: Record<string, MessageAttributeValue> = {};
   for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
-    attributes[name] = toSdkAttribute(attribute);
+    originals[name] = toSdkAttribute(attribute);
   }
-  return { id: record.messageId, body: record.body, groupId: record.attributes.MessageGroupId, attributes };
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  const origin: DeadLetterOrigin = {
+    reason,
+    sourceMessageId: record.messageId,
+    sourceQueue: queueUrlOf(record.eventSourceARN),
+    receiveCount: Number.isInteger(receiveCount) ? receiveCount : undefined,
+  };
+  return {
+    id: record.messageId,
+    body: record.body,
+    groupId: record.attributes.MessageGroupId,
+    traceHeader: record.attributes.AWSTraceHeader,
+    attributes: deadLetterAttributes(originals, origin),
+  };
 }
 
-function fromSnsRecord(record: SnsEventRecord): OutgoingMessage {
-  const attributes: Record<string, SdkAttribute> = {};
+function fromSnsRecord(record: SnsEventRecord, reason: DeadLetterReason): OutgoingMessage {
+  const originals: Record<string, MessageAttributeValue> = {};
   for (const [name, attribute] of Object.entries(record.Sns.MessageAttributes ?? {})) {
-    attributes[name] =
+    originals[name] =
       attribute.Type === "Binary"
         ? { DataType: "Binary", BinaryValue: Buffer.from(attribute.Value, "base64") }
         : { DataType: attribute.Type === "String.Array" ? "String" : attribute.Type, StringValue: attribute.Value };
   }
-  return { id: record.Sns.MessageId, body: record.Sns.Message, groupId: undefined, attributes };
+  // An SNS notification comes from a topic, not a queue, and Lambda does not say which retry an invocation is.
+  const origin: DeadLetterOrigin = {
+    reason,
+    sourceMessageId: record.Sns.MessageId,
+    sourceQueue: undefined,
+    receiveCount: undefined,
+  };
+  return {
+    id: record.Sns.MessageId,
+    body: record.Sns.Message,
+    groupId: undefined,
+    traceHeader: undefined,
+    attributes: deadLetterAttributes(originals, origin),
+  };
 }
 
-function toSdkAttribute(attribute: SqsMessageAttribute): SdkAttribute {
+function toSdkAttribute(attribute: SqsMessageAttribute): MessageAttributeValue {
   if (attribute.binaryValue !== undefined) {
     return { DataType: attribute.dataType, BinaryValue: Buffer.from(attribute.binaryValue, "base64") };
   }
   return { DataType: attribute.dataType, StringValue: attribute.stringValue ?? "" };
 }
 
-/** Adds the reason attributes when SQS's limit of 10 leaves room; the record's own attributes always win. */
-function addReason(attributes: Record<string, SdkAttribute>, reason: DeadLetterReason, messageId: string): void {
-  const entries: Array<[string, string]> = [
-    [DEAD_LETTER_ATTRIBUTES.code, reason.code],
-    [DEAD_LETTER_ATTRIBUTES.sourceMessageId, messageId],
-    [DEAD_LETTER_ATTRIBUTES.reason, reason.message.slice(0, 1024)],
-  ];
-  for (const [name, value] of entries) {
-    if (Object.keys(attributes).length >= MAX_ATTRIBUTES || name in attributes || value === "") continue;
-    attributes[name] = { DataType: "String", StringValue: value };
-  }
+/**
+ * The queue URL of an SQS ARN (`arn:aws:sqs:eu-west-1:123456789012:orders` to
+ * `https://sqs.eu-west-1.amazonaws.com/123456789012/orders`), in the partition's domain; undefined for anything
+ * else, so the dead letter then simply carries no source queue.
+ */
+export function queueUrlOf(arn: string | undefined): string | undefined {
+  const match = /^arn:(aws(?:-cn|-us-gov)?):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}(?:\.fifo)?)$/.exec(
+    arn ?? "",
+  );
+  if (match === null) return undefined;
+  const [, partition, region, account, name] = match;
+  const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
 }

@@ -11,15 +11,17 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { originalMessageAttributes } from "@resilient-jobs/core";
 import { SqsSource } from "@resilient-jobs/sqs-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPeer, startSqsPeer } from "../../../../test-support/peers.js";
-import { sqsDeadLetterQueue } from "../deadLetter.js";
+import { queueUrlOf, sqsDeadLetterQueue } from "../deadLetter.js";
 import { documentedSnsEvent, lambdaContext } from "../fixtures/awsEvents.js";
 import { captureLogs } from "../fixtures/captureLogs.js";
 import { snsHandler } from "../snsHandler.js";
 import { sqsHandler } from "../sqsHandler.js";
 import { type LocalEventSourceMapping, runLocally } from "./runLocally.js";
+import { arnOfSource } from "./runLocallyOptions.js";
 
 let peer: RunningPeer;
 let client: SQSClient;
@@ -170,11 +172,54 @@ describe("runLocally against fauxqs", () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({
       body: "{not json",
-      attributes: { tenant: "acme", deadLetterCode: "DECODE_FAILED", deadLetterSourceMessageId: sent.MessageId },
+      attributes: {
+        tenant: "acme",
+        deadLetterCode: "DECODE_FAILED",
+        deadLetterSourceMessageId: sent.MessageId,
+        // From the records' eventSourceARN, as on AWS (the emulator's own URL is not in the record).
+        deadLetterSourceQueue: queueUrlOf(arnOfSource(new SqsSource({ queueUrl: queue.url, client }))),
+        deadLetterReceiveCount: "1",
+      },
     });
     // The local record's digest is computed the way SQS computes it.
     expect(md5s).toEqual([sent.MD5OfMessageAttributes]);
     expect(await drain(queue.url)).toEqual([]);
+  });
+
+  it("keeps the reason when a record already carries 10 attributes, packing the rest as the SQS adapter does", async () => {
+    const dlq = await createQueue("lambda-full-dlq");
+    const queue = await createQueue("lambda-full", { VisibilityTimeout: "30" });
+    const own: Record<string, { DataType: string; StringValue: string }> = {};
+    for (let i = 0; i < 10; i++) own[`attr-${i}`] = { DataType: "String", StringValue: `value-${i}` };
+    await client.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "{not json", MessageAttributes: own }),
+    );
+    const handler = sqsHandler(async () => undefined, {
+      logger: captureLogs().logger,
+      deadLetter: sqsDeadLetterQueue({ queueUrl: dlq.url, client }),
+    });
+    mapping = runLocally({
+      source: new SqsSource({ queueUrl: queue.url, client, visibilityTimeoutMs: 30_000 }),
+      handler,
+      receiveWaitTimeMs: 1_000,
+      logger: captureLogs().logger,
+    });
+
+    await waitUntil(() => mapping!.stats().deleted === 1);
+    await mapping.stop();
+
+    const dead = await drain(dlq.url);
+    expect(dead).toHaveLength(1);
+    const attributes = dead[0]!.attributes;
+    expect(Object.keys(attributes)).toHaveLength(10);
+    expect(attributes).toMatchObject({ deadLetterCode: "DECODE_FAILED", deadLetterReceiveCount: "1" });
+    const typed = Object.fromEntries(
+      Object.entries(attributes).map(([name, value]) => [
+        name,
+        { DataType: name === "deadLetterReceiveCount" ? "Number" : "String", StringValue: value },
+      ]),
+    );
+    expect(originalMessageAttributes(typed)).toEqual(own);
   });
 
   it("sends an SNS notification that fails decoding to an SQS dead-letter queue from snsHandler", async () => {
