@@ -93,12 +93,12 @@ function fromSqsRecord(record: SqsRecord, reason: DeadLetterReason): OutgoingMes
   for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
     originals[name] = toSdkAttribute(attribute);
   }
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const origin: DeadLetterOrigin = {
     reason,
     sourceMessageId: record.messageId,
     sourceQueue: queueUrlOf(record.eventSourceARN),
-    receiveCount: Number.isInteger(receiveCount) ? receiveCount : undefined,
+    // deadLetterAttributes leaves out a count that is not an integer (a hand-built record without one).
+    receiveCount: Number(record.attributes.ApproximateReceiveCount),
   };
   return {
     id: record.messageId,

@@ -15,13 +15,13 @@ import { originalMessageAttributes } from "@resilient-jobs/core";
 import { SqsSource } from "@resilient-jobs/sqs-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPeer, startSqsPeer } from "../../../../test-support/peers.js";
-import { queueUrlOf, sqsDeadLetterQueue } from "../deadLetter.js";
+import { sqsDeadLetterQueue } from "../deadLetter.js";
+import type { SqsEvent } from "../events.js";
 import { documentedSnsEvent, lambdaContext } from "../fixtures/awsEvents.js";
 import { captureLogs } from "../fixtures/captureLogs.js";
 import { snsHandler } from "../snsHandler.js";
 import { sqsHandler } from "../sqsHandler.js";
 import { type LocalEventSourceMapping, runLocally } from "./runLocally.js";
-import { arnOfSource } from "./runLocallyOptions.js";
 
 let peer: RunningPeer;
 let client: SQSClient;
@@ -66,6 +66,36 @@ async function drain(queueUrl: string) {
       messages.push({ id: m.MessageId!, body: m.Body!, attributes });
     }
   }
+}
+
+/**
+ * A local event source mapping on `queueUrl` whose handler sends decode failures straight to `dlqUrl` with
+ * `sqsDeadLetterQueue`; `onMessage` sees each decoded message, `onEvent` each event before the handler.
+ */
+function startDeadLetteringMapping(
+  queueUrl: string,
+  dlqUrl: string,
+  hooks: { onMessage?: (message: { id: string }) => void; onEvent?: (event: SqsEvent) => void } = {},
+): LocalEventSourceMapping {
+  const handler = sqsHandler(async (message) => hooks.onMessage?.(message), {
+    logger: captureLogs().logger,
+    deadLetter: sqsDeadLetterQueue({ queueUrl: dlqUrl, client }),
+  });
+  return runLocally({
+    source: new SqsSource({ queueUrl, client, visibilityTimeoutMs: 30_000 }),
+    handler: async (event, context) => {
+      hooks.onEvent?.(event);
+      return handler(event, context);
+    },
+    receiveWaitTimeMs: 1_000,
+    logger: captureLogs().logger,
+  });
+}
+
+/** The URL AWS gives the queue of an ARN, spelled out here so the test does not reuse the adapter's own mapping. */
+function awsQueueUrl(arn: string): string {
+  const [, , , region, account, name] = arn.split(":");
+  return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
 }
 
 async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -147,21 +177,12 @@ describe("runLocally against fauxqs", () => {
     await client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"orderId":"o-1"}' }));
     const md5s: Array<string | undefined> = [];
     const handled: string[] = [];
-    const handler = sqsHandler(
-      async (message) => {
-        handled.push(message.id);
-      },
-      { logger: captureLogs().logger, deadLetter: sqsDeadLetterQueue({ queueUrl: dlq.url, client }) },
-    );
-    mapping = runLocally({
-      source: new SqsSource({ queueUrl: queue.url, client, visibilityTimeoutMs: 30_000 }),
-      handler: async (event, context) => {
+    mapping = startDeadLetteringMapping(queue.url, dlq.url, {
+      onMessage: (message) => void handled.push(message.id),
+      onEvent: (event) => {
         for (const record of event.Records)
           if (record.messageId === sent.MessageId) md5s.push(record.md5OfMessageAttributes);
-        return handler(event, context);
       },
-      receiveWaitTimeMs: 1_000,
-      logger: captureLogs().logger,
     });
 
     await waitUntil(() => mapping!.stats().deleted === 2);
@@ -177,7 +198,7 @@ describe("runLocally against fauxqs", () => {
         deadLetterCode: "DECODE_FAILED",
         deadLetterSourceMessageId: sent.MessageId,
         // From the records' eventSourceARN, as on AWS (the emulator's own URL is not in the record).
-        deadLetterSourceQueue: queueUrlOf(arnOfSource(new SqsSource({ queueUrl: queue.url, client }))),
+        deadLetterSourceQueue: awsQueueUrl(queue.arn),
         deadLetterReceiveCount: "1",
       },
     });
@@ -194,16 +215,7 @@ describe("runLocally against fauxqs", () => {
     await client.send(
       new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "{not json", MessageAttributes: own }),
     );
-    const handler = sqsHandler(async () => undefined, {
-      logger: captureLogs().logger,
-      deadLetter: sqsDeadLetterQueue({ queueUrl: dlq.url, client }),
-    });
-    mapping = runLocally({
-      source: new SqsSource({ queueUrl: queue.url, client, visibilityTimeoutMs: 30_000 }),
-      handler,
-      receiveWaitTimeMs: 1_000,
-      logger: captureLogs().logger,
-    });
+    mapping = startDeadLetteringMapping(queue.url, dlq.url);
 
     await waitUntil(() => mapping!.stats().deleted === 1);
     await mapping.stop();

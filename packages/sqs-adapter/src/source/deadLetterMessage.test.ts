@@ -3,6 +3,7 @@ import type { QueueMessage } from "@resilient-jobs/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_ATTRIBUTES } from "../publish/limits.js";
+import { CORRELATION_ID_ATTRIBUTE, TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE } from "../publish/traceContext.js";
 import {
   buildDeadLetter,
   DEAD_LETTER_ATTRIBUTES,
@@ -112,6 +113,19 @@ describe("buildDeadLetter", () => {
       Object.keys(first.MessageAttributes ?? {}).sort(),
     );
     expect(second.MessageAttributes?.deadLetterCode?.StringValue).toBe("RETRIES_EXHAUSTED");
+  });
+
+  it("keeps the attributes our publishers join logs and traces on unpacked when the rest must be packed", () => {
+    // Core's packing ranks these by name: this catches a publisher constant renamed without it.
+    const joined = [CORRELATION_ID_ATTRIBUTE, TRACEPARENT_ATTRIBUTE, TRACESTATE_ATTRIBUTE];
+    const own: NonNullable<Message["MessageAttributes"]> = {};
+    for (const name of [...joined, "a", "b", "c", "d", "e", "f", "g"])
+      own[name] = { DataType: "String", StringValue: name };
+
+    const sent = buildDeadLetter(received({ MessageAttributes: own }), REASON, FROM).MessageAttributes ?? {};
+
+    for (const name of joined) expect(sent[name]).toEqual(own[name]);
+    expect(sent).toHaveProperty(DEAD_LETTER_ATTRIBUTES.originalAttributes);
   });
 
   it("never sends more than 10 attributes, keeps the reason, and loses no original (property)", () => {
