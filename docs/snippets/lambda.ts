@@ -8,17 +8,21 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import {
   type ConsumerMessage,
+  type DeadLetterReason,
   type HandlerContext,
   type IdempotencyStore,
   InMemoryQueue,
+  isRetryable,
   MemoryIdempotencyStore,
   makeIdempotent,
   PermanentError,
 } from "@resilient-jobs/core";
 import { DynamoDBIdempotencyStore } from "@resilient-jobs/core/dynamodb";
 import {
+  type DeadLetterTarget,
   lambdaInProgressTtl,
   runLocally,
+  type SqsRecord,
   snsHandler,
   sqsDeadLetterQueue,
   sqsHandler,
@@ -27,6 +31,12 @@ import { z } from "zod";
 
 const Order = z.object({ orderId: z.string(), sku: z.string(), quantity: z.number().int().positive() });
 type Order = z.infer<typeof Order>;
+
+/** A stand-in for the support team's table of failed orders: ids and reasons, never bodies. */
+const failedOrders = new Map<string, DeadLetterReason>();
+async function saveFailedOrder(messageId: string, reason: DeadLetterReason): Promise<void> {
+  failedOrders.set(messageId, reason);
+}
 
 /** A stand-in for the stock service the order step calls. */
 async function reserveStock(order: Order, signal: AbortSignal): Promise<void> {
@@ -64,6 +74,16 @@ export const handler = sqsHandler(placeOrderOnce, {
   deadLetter: dlqUrl ? sqsDeadLetterQueue({ queueUrl: dlqUrl, client: sqs }) : undefined,
 });
 // --- end handler
+
+// --- own dead-letter target
+/** Your own target: failed orders go to the support team's table, and a declined card is not retried. */
+const keepForSupport: DeadLetterTarget<SqsRecord> = {
+  send: async (record, reason) => saveFailedOrder(record.messageId, reason),
+  // isRetryable decides, except that no retry will change a declined card.
+  retryable: (error) => isRetryable(error) && !(error instanceof Error && error.name === "CardDeclinedError"),
+};
+export const supportHandler = sqsHandler(placeOrderOnce, { schema: Order, deadLetter: keepForSupport });
+// --- end own dead-letter target
 
 // --- sns
 // The same step behind an SNS subscription: failures throw, Lambda retries the event twice.

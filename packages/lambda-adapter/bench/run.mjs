@@ -142,11 +142,9 @@ writeFileSync(join(out, "empty.mjs"), "export {};\n");
 try {
   const sized = {
     "resilient-jobs sqsHandler": await bundle("adapterHandler.ts", "adapter"),
+    "resilient-jobs sqsHandler + schema + SQS dead-letter queue": await bundle("adapterFullHandler.ts", "adapter-full"),
     "Powertools batch 2.35": await bundle("powertoolsHandler.ts", "powertools"),
-    "core pieces alone (decoder, processPartialBatch, logger, isRetryable)": await bundle(
-      "coreFloorHandler.ts",
-      "core-floor",
-    ),
+    "core pieces alone (decoder, processPartialBatch, logger)": await bundle("coreFloorHandler.ts", "core-floor"),
   };
   if (sizesOnly) {
     for (const [name, s] of Object.entries(sized))

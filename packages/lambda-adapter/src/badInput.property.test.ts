@@ -4,7 +4,7 @@
  * (DecodeError or ValidationError, naming what is wrong) reported for that record alone, or dead-lettered with
  * its code; good records must still run; the handler function must never reject with anything else.
  */
-import { type DeadLetterReason, DecodeError, ValidationError } from "@resilient-jobs/core";
+import { type DeadLetterReason, DecodeError, isRetryable, ValidationError } from "@resilient-jobs/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -119,7 +119,10 @@ describe("sqsHandler with bad input", () => {
         const handle = sqsHandler(async () => undefined, {
           schema,
           logger: captureLogs().logger,
-          deadLetter: async (record, reason) => void parked.push({ id: record.messageId, reason }),
+          deadLetter: {
+            send: async (record, reason) => void parked.push({ id: record.messageId, reason }),
+            retryable: isRetryable,
+          },
         });
 
         const response = await handle(
@@ -147,7 +150,7 @@ describe("sqsHandler with bad input", () => {
         const handle = sqsHandler(async () => undefined, {
           schema,
           logger: captureLogs().logger,
-          deadLetter: async (_record, reason) => void reasons.push(reason),
+          deadLetter: { send: async (_record, reason) => void reasons.push(reason), retryable: isRetryable },
         });
 
         await handle({ Records: [sqsRecord("m-0", bad.body)] }, lambdaContext());

@@ -1,10 +1,23 @@
+import { isRetryable } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import { queueUrlOf, sqsDeadLetterQueue } from "./deadLetter.js";
 
+const send = async () => ({});
+const queueUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/dlq";
+
 describe("sqsDeadLetterQueue", () => {
+  it("classifies with isRetryable unless given its own classifier", () => {
+    const declined = new Error("card declined");
+    const own = (error: unknown) => error !== declined;
+
+    expect(sqsDeadLetterQueue({ queueUrl, client: { send } }).retryable).toBe(isRetryable);
+    expect(sqsDeadLetterQueue({ queueUrl, client: { send }, retryable: own }).retryable).toBe(own);
+  });
+
   it.each([
-    [{ queueUrl: "my-dlq", client: { send: async () => ({}) } }, "queueUrl"],
-    [{ queueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/dlq", client: {} }, "client"],
+    [{ queueUrl: "my-dlq", client: { send } }, "queueUrl"],
+    [{ queueUrl, client: {} }, "client"],
+    [{ queueUrl, client: { send }, retryable: false }, "retryable"],
     [undefined, "queueUrl"],
   ])("rejects %j at creation, naming %s", (options, option) => {
     expect(() => sqsDeadLetterQueue(options as never)).toThrow(

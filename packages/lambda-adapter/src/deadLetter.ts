@@ -8,12 +8,27 @@ import {
   type DeadLetterReason,
   deadLetterAttributes,
   InvalidOptionError,
+  isRetryable,
   type MessageAttributeValue,
 } from "@resilient-jobs/core";
 import type { SnsEventRecord, SqsMessageAttribute, SqsRecord } from "./events.js";
 
-/** Your own dead-letter step: store the record, alert, forward it. Reject to have the record reported instead. */
-export type DeadLetterHook<R> = (record: R, reason: DeadLetterReason) => Promise<void>;
+/**
+ * Where a handler sends permanently failing records at once, and which failures those are: the `deadLetter`
+ * option. `sqsDeadLetterQueue()` builds one for an SQS queue; write your own as `{ send, retryable }`.
+ * The classifier lives here, not among the handler's options, because only dead-lettering asks it: without a
+ * target every failure is reported alike, and a handler bundle then carries no classifier at all.
+ */
+export interface DeadLetterTarget<R> {
+  /** Stores, forwards or alerts on one record. Reject to have the record reported for redelivery instead. */
+  send(record: R, reason: DeadLetterReason): Promise<void>;
+  /**
+   * True when a handler's error is worth a retry (the record is reported), false when it is permanent (the
+   * record is sent here). Decode and schema failures are always permanent. `isRetryable` from
+   * `@resilient-jobs/core` is what `sqsDeadLetterQueue` uses and what the ECS consumer uses by default.
+   */
+  retryable(error: unknown): boolean;
+}
 
 /** The part of an AWS SDK v3 `SQSClient` used here: `send`. Pass your `SQSClient`. */
 export interface SqsClientLike {
@@ -26,13 +41,18 @@ export interface SqsDeadLetterQueue {
   queueUrl: string;
   /** Your `SQSClient`, created once per execution environment. */
   client: SqsClientLike;
+  /**
+   * Which handler errors are worth a retry (reported) rather than permanent (sent to this queue).
+   * @defaultValue `isRetryable`: `PermanentError`s, schema errors and HTTP 4xx (but 408/425/429) are permanent
+   */
+  retryable?: (error: unknown) => boolean;
 }
 
 // Names of the attributes that say why a record was dead-lettered: core's, shared with the SQS adapter.
 export { DEAD_LETTER_ATTRIBUTES } from "@resilient-jobs/core";
 
 /**
- * Sends dead letters to an SQS queue (standard or FIFO) with your client: pass the result as `deadLetter`.
+ * A dead-letter target that sends to an SQS queue (standard or FIFO) with your client: pass it as `deadLetter`.
  * The message keeps the record's body, attributes (data types kept) and X-Ray trace header, and gains the same
  * reason attributes the SQS adapter writes ({@link DEAD_LETTER_ATTRIBUTES}: code, reason, source message id,
  * and for SQS records the source queue, from `eventSourceARN`, and the receive count). SQS allows 10
@@ -47,18 +67,19 @@ export { DEAD_LETTER_ATTRIBUTES } from "@resilient-jobs/core";
  *   deadLetter: sqsDeadLetterQueue({ queueUrl: process.env.ORDERS_DLQ_URL!, client: sqs }),
  * });
  * ```
- * @throws InvalidOptionError when `queueUrl` is not a URL or `client` has no `send`.
+ * @throws InvalidOptionError when `queueUrl` is not a URL, `client` has no `send` or `retryable` is not a function.
  */
-export function sqsDeadLetterQueue(queue: SqsDeadLetterQueue): DeadLetterHook<SqsRecord | SnsEventRecord> {
-  const { queueUrl, client } = (queue ?? {}) as Partial<SqsDeadLetterQueue>;
+export function sqsDeadLetterQueue(queue: SqsDeadLetterQueue): DeadLetterTarget<SqsRecord | SnsEventRecord> {
+  const { queueUrl, client, retryable = isRetryable } = (queue ?? {}) as Partial<SqsDeadLetterQueue>;
   if (typeof queueUrl !== "string" || !/^https?:\/\//.test(queueUrl)) {
     throw new InvalidOptionError("queueUrl", "an SQS queue URL", queueUrl);
   }
   if (typeof client?.send !== "function") {
     throw new InvalidOptionError("client", "an SQSClient (something with `send`)", client);
   }
+  if (typeof retryable !== "function") throw new InvalidOptionError("retryable", "a function", retryable);
   const fifo = queueUrl.endsWith(".fifo");
-  return async (record, reason) => {
+  const send = async (record: SqsRecord | SnsEventRecord, reason: DeadLetterReason): Promise<void> => {
     // Loaded on first use: the Lambda runtime ships the SDK, and importing it at init would slow every cold start.
     const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
     const message = isSqsRecord(record) ? fromSqsRecord(record, reason) : fromSnsRecord(record, reason);
@@ -74,6 +95,7 @@ export function sqsDeadLetterQueue(queue: SqsDeadLetterQueue): DeadLetterHook<Sq
       }),
     );
   };
+  return { send, retryable };
 }
 
 interface OutgoingMessage {

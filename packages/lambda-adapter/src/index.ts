@@ -2,7 +2,7 @@
 // Importing this module loads no AWS SDK code: the SQS client is loaded only to send to an SQS dead-letter queue.
 // Handlers: sqsHandler, snsHandler, sqsDeadLetterQueue, lambdaInProgressTtl. Local event source mapping: runLocally.
 
-export type { DeadLetterHook, SqsClientLike, SqsDeadLetterQueue } from "./deadLetter.js";
+export type { DeadLetterTarget, SqsClientLike, SqsDeadLetterQueue } from "./deadLetter.js";
 export { DEAD_LETTER_ATTRIBUTES, sqsDeadLetterQueue } from "./deadLetter.js";
 export type { FailedNotification } from "./errors.js";
 export { SnsNotificationFailedError } from "./errors.js";

@@ -4,7 +4,7 @@
  * failure sent to the dead-letter hook, bad JSON, a schema failure, a record cut off by the deadline), with the
  * JSON logger at its default level and at debug.
  */
-import { createJsonLogger, type LogLevel, PermanentError, TransientError } from "@resilient-jobs/core";
+import { createJsonLogger, isRetryable, type LogLevel, PermanentError, TransientError } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
@@ -52,9 +52,12 @@ describe.each([
       logger: logger(level, lines),
       stopStartingBeforeTimeoutMs: 100,
       abortBeforeTimeoutMs: 50,
-      deadLetter: async (record, reason) => {
-        if (reason.message.includes("rejected")) return;
-        throw new Error(`dead-letter queue unavailable for ${record.messageId}`);
+      deadLetter: {
+        send: async (record, reason) => {
+          if (reason.message.includes("rejected")) return;
+          throw new Error(`dead-letter queue unavailable for ${record.messageId}`);
+        },
+        retryable: isRetryable,
       },
     });
 

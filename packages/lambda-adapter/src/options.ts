@@ -8,12 +8,11 @@ import {
   createJsonLogger,
   type DecodeOptions,
   type Decoder,
-  isRetryable,
   type Logger,
   type StandardSchemaV1,
 } from "@resilient-jobs/core";
 import { createInvocationLogs } from "./coldStart.js";
-import type { DeadLetterHook } from "./deadLetter.js";
+import type { DeadLetterTarget } from "./deadLetter.js";
 import type { LambdaContext, SnsEventRecord, SqsRecord } from "./events.js";
 import { createInvocationDeadlines, type InvocationDeadlines } from "./invocationDeadline.js";
 
@@ -43,12 +42,6 @@ export interface LambdaHandlerOptions<T = unknown> {
    */
   abortBeforeTimeoutMs?: number;
   /**
-   * Decides whether a handler error is worth a retry (true) or permanent (false). Permanent failures go to
-   * `deadLetter` when it is set; decode and validation failures are always permanent.
-   * @defaultValue `isRetryable`
-   */
-  retryable?: (error: unknown) => boolean;
-  /**
    * Where logs go. Every line carries `awsRequestId` and `coldStart`; lines about a record carry its
    * `messageId`. Bodies are never logged. Failures are logged at `warn`, per-record success at `debug`.
    * @defaultValue `createJsonLogger({ level: "info" })`
@@ -74,24 +67,24 @@ export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
    */
   fifo?: "auto" | boolean | { scope: "batch" | "group" };
   /**
-   * Where permanently failing records go at once: your function, or `sqsDeadLetterQueue({ queueUrl, client })`
-   * for an SQS queue. A record sent there counts as handled; if sending fails, it is reported instead.
-   * Without it, a permanent failure is reported like any other and the queue's redrive policy moves it
-   * after `maxReceiveCount` receives.
+   * Where permanently failing records go at once: `sqsDeadLetterQueue({ queueUrl, client })` for an SQS queue,
+   * or your own `{ send, retryable }`. Its `retryable` says which handler errors are permanent; bad input always
+   * is. A record sent there counts as handled; if sending fails, it is reported instead. Without it, every
+   * failure is reported and the queue's redrive policy moves a record after `maxReceiveCount` receives.
    * @defaultValue none
    */
-  deadLetter?: DeadLetterHook<SqsRecord>;
+  deadLetter?: DeadLetterTarget<SqsRecord>;
 }
 
 /** Options of `snsHandler`. */
 export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
   /**
-   * Where permanently failing notifications go instead of being retried by Lambda: your function, or
-   * `sqsDeadLetterQueue({ queueUrl, client })`. Without it the handler throws, Lambda retries the event
-   * twice, and then the function's on-failure destination (or DLQ) receives it.
+   * Where permanently failing notifications go instead of being retried by Lambda:
+   * `sqsDeadLetterQueue({ queueUrl, client })`, or your own `{ send, retryable }`. Without it the handler
+   * throws, Lambda retries the event twice, and then the function's on-failure destination (or DLQ) receives it.
    * @defaultValue none
    */
-  deadLetter?: DeadLetterHook<SnsEventRecord>;
+  deadLetter?: DeadLetterTarget<SnsEventRecord>;
 }
 
 /** The defaults of the handler options, declared once. */
@@ -102,7 +95,6 @@ export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
   fifo: "auto",
   stopStartingBeforeTimeoutMs: 1_000,
   abortBeforeTimeoutMs: 500,
-  retryable: isRetryable,
   logLevel: "info",
 } as const);
 
@@ -119,8 +111,7 @@ export interface LambdaHandlerConfig<T, R> {
   readonly invocationLogs: (context: LambdaContext) => Logger;
   /** Starts each invocation's deadline. */
   readonly deadlines: InvocationDeadlines;
-  readonly retryable: (error: unknown) => boolean;
-  readonly deadLetter: DeadLetterHook<R> | undefined;
+  readonly deadLetter: DeadLetterTarget<R> | undefined;
 }
 
 /** The resolved configuration of `sqsHandler`. */
@@ -156,7 +147,7 @@ export function resolveSnsHandlerOptions<T>(
 
 function resolveShared<T, R>(
   handler: unknown,
-  options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterHook<R> },
+  options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterTarget<R> },
   unwrapSns: boolean | undefined,
 ): LambdaHandlerConfig<T, R> {
   checkOption(isFunction(handler), "handler", "a function", handler);
@@ -168,9 +159,16 @@ function resolveShared<T, R>(
     (ms) => isMilliseconds(ms) && ms <= stopMs,
     `${MILLISECONDS}, at most \`stopStartingBeforeTimeoutMs\``,
   );
-  const { retryable = LAMBDA_HANDLER_DEFAULTS.retryable, logger, deadLetter } = options;
-  checkOption(isFunction(retryable), "retryable", "a function", retryable);
-  checkOption(deadLetter === undefined || isFunction(deadLetter), "deadLetter", "a function", deadLetter);
+  const { logger, deadLetter } = options;
+  // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
+  const { retryable } = options as { retryable?: unknown };
+  checkOption(retryable === undefined, "retryable", "left out: set `deadLetter: { send, retryable }`", retryable);
+  checkOption(
+    deadLetter === undefined || (isFunction(deadLetter?.send) && isFunction(deadLetter.retryable)),
+    "deadLetter",
+    "sqsDeadLetterQueue({ queueUrl, client }) or { send, retryable }, both functions",
+    deadLetter,
+  );
   checkOption(
     logger === undefined || isFunction(logger?.warn),
     "logger",
@@ -182,7 +180,6 @@ function resolveShared<T, R>(
     decode: createDecoder<T>({ format: options.format, unwrapSns, schema: options.schema }),
     deadlines: createInvocationDeadlines(stopMs, abortMs),
     invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
-    retryable,
     deadLetter,
   };
 }

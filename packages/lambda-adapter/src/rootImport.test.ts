@@ -28,6 +28,15 @@ async function bundle(contents: string): Promise<{ metafile: Metafile; code: str
   return { metafile: result.metafile, code: result.outputFiles[0]!.text };
 }
 
+/** The paths of the modules with code in the bundle, one per line. */
+function bundledInputs(metafile: Metafile): string {
+  const output = Object.values(metafile.outputs)[0]!;
+  return Object.entries(output.inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => path)
+    .join("\n");
+}
+
 /** The package specifiers the bundle imports, by kind (static imports run at load; dynamic ones on demand). */
 function externalImports(metafile: Metafile, kind: "import-statement" | "dynamic-import"): string[] {
   const found = new Set<string>();
@@ -45,18 +54,28 @@ describe("what a bundled Lambda handler loads", () => {
     expect(externalImports(metafile, "dynamic-import")).toEqual(["@aws-sdk/client-sqs"]);
   });
 
-  it("tree-shakes what a handler does not use: no local runner, SNS handler or SQS dead-letter code", async () => {
+  it("tree-shakes what a handler does not use: no local runner, SNS handler, SQS dead-letter code or classifier", async () => {
     const { metafile, code } = await bundle(`
       import { sqsHandler } from "./index.ts";
       export const handler = sqsHandler(async () => undefined);`);
 
-    const output = Object.values(metafile.outputs)[0]!;
-    const inputs = Object.entries(output.inputs)
-      .filter(([, input]) => input.bytesInOutput > 0)
-      .map(([path]) => path)
-      .join("\n");
+    const inputs = bundledInputs(metafile);
     expect(inputs).not.toMatch(/local\/|snsHandler|deadLetter|consumer\/|circuitBreaker|InMemoryQueue/);
+    // Only a dead-letter target asks which errors are permanent: without one, the classifier is not bundled.
+    expect(inputs).not.toMatch(/classify/);
     expect(code).not.toContain("@aws-sdk");
     expect(code).not.toContain("opossum");
+  });
+
+  it("bundles the classifier with an SQS dead-letter queue, whose default it is", async () => {
+    const { metafile } = await bundle(`
+      import { sqsDeadLetterQueue, sqsHandler } from "./index.ts";
+      export const handler = sqsHandler(async () => undefined, {
+        deadLetter: sqsDeadLetterQueue({ queueUrl: "https://sqs.us-east-1.amazonaws.com/1/dlq", client: { send: async () => ({}) } }),
+      });`);
+
+    const inputs = bundledInputs(metafile);
+    expect(inputs).toMatch(/src\/deadLetter\.ts/);
+    expect(inputs).toMatch(/resilience\/classify\.ts/);
   });
 });

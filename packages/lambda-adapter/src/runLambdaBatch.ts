@@ -68,9 +68,9 @@ export async function runLambdaBatch<T, R>(
       message = built instanceof Promise ? await built : built;
       await handler(message, new RecordContext(deadline, message.receiveCount, context, log, message.id));
     } catch (error) {
-      // Bad input (no message built) is permanent; a handler's error is when `retryable` refuses it. With a
-      // dead-letter target a permanent failure is sent there and counts as done; else it is reported.
-      if (config.deadLetter === undefined || (message !== undefined && config.retryable(error))) throw error;
+      // Bad input (no message built) is permanent; a handler's error is when the target's `retryable` refuses
+      // it. With a dead-letter target a permanent failure is sent there and counts as done; else it is reported.
+      if (config.deadLetter === undefined || (message !== undefined && config.deadLetter.retryable(error))) throw error;
       await deadLetter(record, error);
     }
     done[index] = 1;
@@ -80,7 +80,7 @@ export async function runLambdaBatch<T, R>(
     const reason = deadLetterReasonOf(error);
     const fields = { messageId: kind.id(record), code: reason.code };
     try {
-      await config.deadLetter!(record, reason);
+      await config.deadLetter!.send(record, reason);
     } catch (sendError) {
       if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
       throw error;

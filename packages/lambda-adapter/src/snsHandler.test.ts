@@ -1,4 +1,4 @@
-import { type ConsumerMessage, PermanentError, TransientError } from "@resilient-jobs/core";
+import { type ConsumerMessage, isRetryable, PermanentError, TransientError } from "@resilient-jobs/core";
 import type { SNSHandler } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SnsNotificationFailedError } from "./errors.js";
@@ -86,30 +86,30 @@ describe("snsHandler", () => {
   });
 
   it("sends a permanent failure to deadLetter and succeeds, so Lambda does not retry input that cannot succeed", async () => {
-    const deadLetter = vi.fn(async (_record: SnsEventRecord, _reason: { code: string }) => undefined);
+    const send = vi.fn(async (_record: SnsEventRecord, _reason: { code: string }) => undefined);
     const handler = snsHandler(
       async () => {
         throw new PermanentError("order for an unknown product");
       },
-      { ...silent, deadLetter },
+      { ...silent, deadLetter: { send, retryable: isRetryable } },
     );
     const event = jsonSnsEvent({ sku: "nope" });
 
     await expect(handler(event, lambdaContext())).resolves.toBeUndefined();
-    expect(deadLetter).toHaveBeenCalledWith(event.Records[0], expect.objectContaining({ code: "PERMANENT" }));
+    expect(send).toHaveBeenCalledWith(event.Records[0], expect.objectContaining({ code: "PERMANENT" }));
   });
 
   it("still throws a transient failure when deadLetter is set", async () => {
-    const deadLetter = vi.fn(async () => undefined);
+    const send = vi.fn(async () => undefined);
     const handler = snsHandler(
       async () => {
         throw new Error("socket hang up");
       },
-      { ...silent, deadLetter },
+      { ...silent, deadLetter: { send, retryable: isRetryable } },
     );
 
     await expect(handler(jsonSnsEvent({}), lambdaContext())).rejects.toBeInstanceOf(SnsNotificationFailedError);
-    expect(deadLetter).not.toHaveBeenCalled();
+    expect(send).not.toHaveBeenCalled();
   });
 
   it("throws before the timeout when the handler outlives the abort point", async () => {

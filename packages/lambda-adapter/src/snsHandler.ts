@@ -19,7 +19,7 @@ const snsMessageIdOf = (record: SnsEventRecord): string => record.Sns.MessageId;
  * SNS invokes Lambda asynchronously: when the handler fails, this function throws
  * ({@link SnsNotificationFailedError}), Lambda retries the event twice, then sends it to the function's
  * on-failure destination or DLQ. A retry runs the handler again for the same notification, so effects must be
- * idempotent (see `makeIdempotent`). A permanent failure (bad input, or `retryable` says so) goes to
+ * idempotent (see `makeIdempotent`). A permanent failure (bad input, or `deadLetter.retryable` says so) goes to
  * `deadLetter` when set, and the invocation succeeds instead of retrying input that cannot succeed.
  *
  * @throws InvalidOptionError when an option is invalid (at creation, not per invocation).

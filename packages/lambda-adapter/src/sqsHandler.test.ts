@@ -1,6 +1,7 @@
 import {
   type ConsumerMessage,
   InvalidOptionError,
+  isRetryable,
   type MessageHandler,
   PermanentError,
   type StandardSchemaV1,
@@ -160,20 +161,21 @@ describe("sqsHandler partial batch responses", () => {
 });
 
 describe("sqsHandler dead-lettering", () => {
-  it("sends a record failing schema validation to the deadLetter hook and does not report it", async () => {
-    const deadLetter = vi.fn(async (_record: SqsRecord, _reason: { code: string; message: string }) => undefined);
+  it("sends a record failing schema validation to the dead-letter target, whatever its classifier says, and does not report it", async () => {
+    const send = vi.fn(async (_record: SqsRecord, _reason: { code: string; message: string }) => undefined);
     const handle = vi.fn(async () => undefined);
-    const handler = sqsHandler(handle, { ...silent, schema: orderSchema, deadLetter });
+    // A classifier that calls everything retryable: bad input is permanent anyway, the handler never saw it.
+    const handler = sqsHandler(handle, { ...silent, schema: orderSchema, deadLetter: { send, retryable: () => true } });
     const event = { Records: [sqsRecord("good", '{"orderId":"o-1"}'), sqsRecord("bad", '{"sku":"x"}')] };
 
     const response = await handler(event, lambdaContext());
 
     expect(response.batchItemFailures).toEqual([]);
     expect(handle).toHaveBeenCalledTimes(1);
-    expect(deadLetter).toHaveBeenCalledTimes(1);
-    expect(deadLetter.mock.calls[0]?.[0]).toBe(event.Records[1]);
-    expect(deadLetter.mock.calls[0]?.[1]).toMatchObject({ code: "VALIDATION_FAILED" });
-    expect(deadLetter.mock.calls[0]?.[1].message).toContain("orderId is required");
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send.mock.calls[0]?.[0]).toBe(event.Records[1]);
+    expect(send.mock.calls[0]?.[1]).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(send.mock.calls[0]?.[1].message).toContain("orderId is required");
   });
 
   it("validates with an asynchronous schema too", async () => {
@@ -205,14 +207,14 @@ describe("sqsHandler dead-lettering", () => {
     expect(reportedIds(response)).toEqual(["bad"]);
   });
 
-  it("dead-letters a handler's permanent failure but reports a transient one", async () => {
-    const deadLetter = vi.fn(async () => undefined);
+  it("dead-letters a handler's permanent failure but reports a transient one (isRetryable as the classifier)", async () => {
+    const send = vi.fn(async () => undefined);
     const handler = sqsHandler(
       async (message) => {
         if (message.id === "permanent") throw new PermanentError("card declined");
         throw new TransientError("payment service unavailable");
       },
-      { ...silent, deadLetter },
+      { ...silent, deadLetter: { send, retryable: isRetryable } },
     );
 
     const response = await handler(
@@ -221,19 +223,43 @@ describe("sqsHandler dead-lettering", () => {
     );
 
     expect(reportedIds(response)).toEqual(["transient"]);
-    expect(deadLetter).toHaveBeenCalledTimes(1);
-    expect(deadLetter).toHaveBeenCalledWith(expect.objectContaining({ messageId: "permanent" }), {
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ messageId: "permanent" }), {
       code: "PERMANENT",
       message: "PermanentError: card declined",
     });
+  });
+
+  it("lets the target's own classifier decide which handler errors are permanent", async () => {
+    const send = vi.fn(async () => undefined);
+    const retryable = vi.fn((error: unknown) => !(error instanceof Error && error.message === "card declined"));
+    const handler = sqsHandler(
+      async (message) => {
+        // Plain errors: isRetryable would call both retryable; this classifier calls one of them permanent.
+        throw new Error(message.id === "declined" ? "card declined" : "socket hang up");
+      },
+      { ...silent, deadLetter: { send, retryable } },
+    );
+
+    const response = await handler(
+      { Records: [sqsRecord("declined", "{}"), sqsRecord("hang-up", "{}")] },
+      lambdaContext(),
+    );
+
+    expect(reportedIds(response)).toEqual(["hang-up"]);
+    expect(send).toHaveBeenCalledWith(expect.objectContaining({ messageId: "declined" }), expect.anything());
+    expect(retryable).toHaveBeenCalledTimes(2);
   });
 
   it("reports the record and logs an error when the deadLetter hook fails", async () => {
     const { logger, lines } = captureLogs();
     const handler = sqsHandler(async () => undefined, {
       logger,
-      deadLetter: async () => {
-        throw new Error("DLQ unreachable");
+      deadLetter: {
+        send: async () => {
+          throw new Error("DLQ unreachable");
+        },
+        retryable: isRetryable,
       },
     });
 
@@ -257,7 +283,10 @@ describe("sqsHandler options", () => {
     [{ abortBeforeTimeoutMs: 2_000, stopStartingBeforeTimeoutMs: 1_000 }, "abortBeforeTimeoutMs"],
     [{ stopStartingBeforeTimeoutMs: -1 }, "stopStartingBeforeTimeoutMs"],
     [{ deadLetter: { queueUrl: "https://sqs.us-east-1.amazonaws.com/1/dlq" } }, "deadLetter"],
-    [{ retryable: true }, "retryable"],
+    [{ deadLetter: async () => undefined }, "deadLetter"],
+    [{ deadLetter: { send: async () => undefined } }, "deadLetter"],
+    // The consumer's top-level option: here it is the dead-letter target's, so it is refused, not ignored.
+    [{ retryable: () => true }, "retryable"],
     [{ format: "xml" }, "format"],
   ])("rejects %j at creation, naming %s", (options, option) => {
     expect(() => sqsHandler(async () => undefined, options as never)).toThrow(
