@@ -1,7 +1,7 @@
 /**
  * Security: a Lambda handler's logs never carry a record body. SQS and SNS invocations with secret-looking
  * bodies go through every path that logs (success, a failing handler reported for redelivery, a permanent
- * failure sent to the dead-letter hook, bad JSON, a schema failure, a record cut off by the deadline), with the
+ * failure sent to the dead-letter target, bad JSON, a schema failure, a record cut off by the deadline), with the
  * JSON logger at its default level and at debug.
  */
 import { createJsonLogger, isRetryable, type LogLevel, PermanentError, TransientError } from "@resilient-jobs/core";
