@@ -50,8 +50,8 @@ export function buildDeadLetter(
 
 /**
  * The message's own attributes (`deadLetterAttributes` replaces the reason attributes of an earlier
- * dead-lettering) and its X-Ray header. A message from SqsSource carries the attributes as SQS returned them; any other message
- * only string values, sent back as DataType String.
+ * dead-lettering) and its X-Ray header. A message from SqsSource carries the attributes as SQS returned them;
+ * any other message only string values, sent back as DataType String.
  */
 function originalsOf(message: QueueMessage): {
   attributes: Record<string, MessageAttributeValue>;
