@@ -226,24 +226,6 @@ export class ReceiptHandleExpiredError extends SqsAdapterError {
 }
 
 /**
- * A FIFO message was not processed because an earlier message of its group, received in the
- * same batch, failed: running it would break the group's order. Retryable: it comes back after
- * the earlier message.
- */
-export class FifoGroupBlockedError extends SqsAdapterError {
-  override name = "FifoGroupBlockedError";
-  /** The message group. */
-  readonly groupId: string;
-
-  constructor(messageId: string, groupId: string) {
-    super(
-      `Message ${messageId} of FIFO group "${groupId}" was not processed because an earlier message of the group failed; it will be retried after it`,
-    );
-    this.groupId = groupId;
-  }
-}
-
-/**
  * `SqsSource.deadLetter` could not move a message. `copied` says which step failed: false, the send to the
  * dead-letter queue (the message is still only in its queue and comes back after its visibility timeout, where
  * the RedrivePolicy still catches it); true, the delete after the send (a copy is in the DLQ and the message comes

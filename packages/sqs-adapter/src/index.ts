@@ -4,11 +4,9 @@
 // --- source and worker (and the package's errors)
 export type { SqsConsumer, SqsConsumerOptions } from "./consumer/createSqsConsumer.js";
 export { createSqsConsumer } from "./consumer/createSqsConsumer.js";
-export { sequenceByGroup } from "./consumer/sequenceByGroup.js";
 export type { NormalizedAwsError, SqsAdapterErrorOptions, SqsErrorName } from "./errors.js";
 export {
   DeadLetterFailedError,
-  FifoGroupBlockedError,
   isAwsSdkError,
   normalizeAwsError,
   ReceiptHandleExpiredError,

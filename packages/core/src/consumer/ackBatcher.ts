@@ -74,6 +74,14 @@ export class AckBatcher {
     }
     stats.acked += batch.length - failed.length;
     if (failed.length > 0) this.#reportFailures(failed);
+    if (this.#deps.events.has("acked")) this.#reportAcked(batch, failed);
+  }
+
+  #reportAcked(batch: QueueMessage[], failed: Array<{ message: QueueMessage }>): void {
+    const { events } = this.#deps;
+    // By receipt handle: a source may report failures with message objects of its own.
+    const notDeleted = failed.length === 0 ? undefined : new Set(failed.map((f) => f.message.receiptHandle));
+    for (const message of batch) if (!notDeleted?.has(message.receiptHandle)) events.emit("acked", { message });
   }
 
   // Never dropped silently: the message will be redelivered and processed again, which idempotent handlers

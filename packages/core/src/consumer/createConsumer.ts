@@ -220,6 +220,8 @@ class QueueConsumer<T> implements Consumer {
     }
     this.#setState("draining", "stop() called");
     this.#loop.stop();
+    // A message waiting for its FIFO group has not started: another worker can take it now.
+    this.#processor.handBackWaiting();
     let abortedHandlers = 0;
     // Past the deadline, every handler still running is aborted and its message handed back at once, so
     // another worker can take it instead of waiting out the visibility timeout.

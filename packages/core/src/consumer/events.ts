@@ -11,16 +11,22 @@ export type FailureAction = "retry" | "deadLetter" | "handBack" | "abandon";
 
 /**
  * Why a message was handed back (made visible again) without counting as a failed attempt: the consumer is
- * stopping, the handler's circuit was open, or it was paused (or had no free slot) when the message arrived.
+ * stopping, the handler's circuit was open, it was paused (or had no free slot) when the message arrived, or
+ * (FIFO) an earlier message of its group did not succeed, so it must not run before that one does.
  */
-export type HandBackReason = "shutdown" | "circuitOpen" | "paused";
+export type HandBackReason = "shutdown" | "circuitOpen" | "paused" | "groupBlocked";
 
 /** Every event of a consumer, by name, with its payload. */
 export interface ConsumerEvents {
   /** A receive returned messages (one event per receive, not per message). */
   received: { readonly messages: readonly QueueMessage[] };
-  /** A handler succeeded; the message is queued for a batched ack. */
+  /** A handler succeeded; the message is queued for a batched ack (`acked` follows once it is deleted). */
   succeeded: { readonly message: QueueMessage; readonly durationMs: number };
+  /**
+   * The source deleted the message (its batched ack succeeded): from here it will not be redelivered. Count
+   * these, not `succeeded`, to know what was really done and removed from the queue.
+   */
+  acked: { readonly message: QueueMessage };
   /** A handler (or the decoding before it) failed; `action` says what happens to the message. */
   failed: {
     readonly message: QueueMessage;

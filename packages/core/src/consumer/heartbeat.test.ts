@@ -108,34 +108,72 @@ describe("heartbeat and handler deadlines", () => {
     expect(heartbeatFailures.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("stops extending at heartbeat.maxTotalMs and aborts the handler as the message becomes visible", async () => {
+  it("stops extending at heartbeat.maxTotalMs and aborts the handler before the message becomes visible", async () => {
     const queue = new InMemoryQueue({ visibilityTimeoutMs: 10_000 });
     queue.send("{}");
     const extend = vi.spyOn(queue, "extend");
     const { handler, signals } = untilAborted();
     start(queue, { handler, heartbeat: { intervalMs: 5_000, extendBySeconds: 10, maxTotalMs: 22_000 } });
 
-    await tick(21_999);
+    await tick(20_999);
     // At 5 s and 10 s: 10 s more; at 15 s: the 7 s left to 22 s; at 20 s nothing is left to gain.
     expect(extend.mock.calls.map((c) => c[1])).toEqual([10, 10, 7]);
     expect(signals[0]?.aborted).toBe(false);
-    await tick(1);
+    await tick(1); // 1 s (a tenth of the visibility timeout) before the message becomes visible at 22 s
 
     expect(signals[0]?.aborted).toBe(true);
     expect(extend).toHaveBeenCalledTimes(3);
   });
 
-  it("aborts a handler when its visibility timeout passes with the heartbeat disabled", async () => {
+  it("aborts the old run before the same consumer starts the redelivered copy (maxTotalMs reached)", async () => {
+    const queue = new InMemoryQueue({ visibilityTimeoutMs: 1_000 });
+    queue.send("{}");
+    const timeline: string[] = [];
+    const handler = (m: { receiveCount: number }, { signal }: HandlerContext) =>
+      new Promise<void>((_resolve, reject) => {
+        timeline.push(`start ${m.receiveCount}`);
+        signal.addEventListener("abort", () => {
+          timeline.push(`abort ${m.receiveCount}`);
+          reject(signal.reason);
+        });
+      });
+    start(queue, { handler, concurrency: 2, heartbeat: { intervalMs: 500, extendBySeconds: 1, maxTotalMs: 2_000 } });
+
+    await tick(2_500);
+
+    expect(timeline.slice(0, 3)).toEqual(["start 1", "abort 1", "start 2"]);
+  });
+
+  it("aborts a handler before its visibility timeout passes with the heartbeat disabled", async () => {
     const queue = new InMemoryQueue({ visibilityTimeoutMs: 10_000 });
     queue.send("{}");
     const { handler, signals } = untilAborted();
     start(queue, { handler, heartbeat: false });
 
-    await tick(9_999);
+    await tick(8_999);
     expect(signals[0]?.aborted).toBe(false);
     await tick(1);
 
     expect((signals[0]!.reason as HandlerAbortedError).abortCause).toBe("visibilityLost");
+  });
+
+  it("aborts the old run before the same consumer starts the redelivered copy (heartbeat disabled)", async () => {
+    const queue = new InMemoryQueue({ visibilityTimeoutMs: 1_000 });
+    queue.send("{}");
+    const timeline: string[] = [];
+    const handler = (m: { receiveCount: number }, { signal }: HandlerContext) =>
+      new Promise<void>((_resolve, reject) => {
+        timeline.push(`start ${m.receiveCount}`);
+        signal.addEventListener("abort", () => {
+          timeline.push(`abort ${m.receiveCount}`);
+          reject(signal.reason);
+        });
+      });
+    start(queue, { handler, concurrency: 2, heartbeat: false });
+
+    await tick(1_500);
+
+    expect(timeline.slice(0, 3)).toEqual(["start 1", "abort 1", "start 2"]);
   });
 
   it("aborts a handler at handlerTimeoutMs and retries the message with backoff", async () => {

@@ -6,6 +6,14 @@
  *
  * One timer instead of one per message: the timer is armed for the earliest deadline and, when it fires,
  * scans the in-flight set once. Messages that finish quickly never cost a timer operation.
+ *
+ * A handler is aborted a margin before its message's visibility is believed to end, never at that instant:
+ * the queue's own clock started when it handed the message out (before the consumer saw it), and its timer
+ * for the lapse may fire first. Aborting at the lapse let the same consumer start the redelivered copy while
+ * the old run's signal had not fired yet:
+ *
+ *   t = lapse - margin   old run aborted; no more extends
+ *   t = lapse            the queue makes the message visible; a redelivered copy may start
  */
 import { TimeoutError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -17,6 +25,8 @@ import type { StatsRecorder } from "./stats.js";
 
 /** Node turns longer timer delays into 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The abort comes this long before a visibility lapse at most (less on short visibility timeouts). */
+const MAX_LAPSE_MARGIN_MS = 1_000;
 
 /** What the heartbeat needs from the consumer. */
 export interface HeartbeatDeps {
@@ -39,22 +49,33 @@ export interface HeartbeatDeps {
 /** Watches in-flight deadlines; see the module comment. */
 export class Heartbeat {
   readonly #deps: HeartbeatDeps;
+  /** How long before `visibleUntil` a handler is aborted; see the module comment. */
+  readonly #marginMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedAt = Number.POSITIVE_INFINITY;
   #stopped = false;
 
   constructor(deps: HeartbeatDeps) {
     this.#deps = deps;
+    this.#marginMs = lapseMarginMs(deps.visibilityTimeoutMs, deps.heartbeat);
   }
 
-  /** Sets a job's deadlines as its handler starts. */
+  /** Sets a received job's deadlines; a job waiting for its FIFO group gets its timeout when it starts. */
   watch(job: Job): void {
     const { heartbeat, handlerTimeoutMs, visibilityTimeoutMs } = this.#deps;
     job.visibleUntil = job.receivedAt + visibilityTimeoutMs;
-    if (handlerTimeoutMs !== undefined) job.timeoutAt = job.startedAt + handlerTimeoutMs;
+    if (handlerTimeoutMs !== undefined && !job.waiting) job.timeoutAt = job.startedAt + handlerTimeoutMs;
     if (heartbeat !== undefined) job.nextBeatAt = job.receivedAt + heartbeat.intervalMs;
-    const due = Math.min(job.timeoutAt, job.nextBeatAt, job.visibleUntil);
+    const due = Math.min(job.timeoutAt, job.nextBeatAt, this.#lapseAt(job));
     if (due < this.#armedAt) this.#arm(due);
+  }
+
+  /** A job that waited for its group starts now (`job.startedAt`): its handler timeout counts from here. */
+  startTimeout(job: Job): void {
+    const { handlerTimeoutMs } = this.#deps;
+    if (handlerTimeoutMs === undefined) return;
+    job.timeoutAt = job.startedAt + handlerTimeoutMs;
+    if (job.timeoutAt < this.#armedAt) this.#arm(job.timeoutAt);
   }
 
   /** Clears the timer; no more beats or expiries. */
@@ -66,6 +87,11 @@ export class Heartbeat {
   /** Re-enables the timer after `stop()` (the consumer was started again). */
   resume(): void {
     this.#stopped = false;
+  }
+
+  /** When the job's handler is aborted for its visibility: a margin before `visibleUntil`. */
+  #lapseAt(job: Job): number {
+    return job.visibleUntil - this.#marginMs;
   }
 
   #arm(at: number): void {
@@ -103,11 +129,11 @@ export class Heartbeat {
       if (job.nextBeatAt <= now) {
         due.push(job);
         job.nextBeatAt = Number.POSITIVE_INFINITY; // until the extend call answers
-      } else if (job.visibleUntil <= now) {
+      } else if (this.#lapseAt(job) <= now) {
         expire(job, new HandlerAbortedError("visibilityLost", job.raw.id));
         continue;
       }
-      next = Math.min(next, job.timeoutAt, job.nextBeatAt, job.visibleUntil);
+      next = Math.min(next, job.timeoutAt, job.nextBeatAt, this.#lapseAt(job));
     }
     if (due.length > 0) this.#extend(due, now);
     if (next < this.#armedAt) this.#arm(next);
@@ -120,9 +146,11 @@ export class Heartbeat {
     const groups = new Map<number, Job[]>();
     for (const job of due) {
       const seconds = Math.min(extendBySeconds, Math.floor((job.receivedAt + maxTotalMs - now) / 1000));
-      // Nothing left to gain (maxTotalMs is reached, or the last extension already ends there): let it lapse.
+      // Nothing left to gain (maxTotalMs is reached, or the last extension already ends there): abort the
+      // handler before the lapse, and send no more extends.
       if (seconds <= 0 || now + seconds * 1000 <= job.visibleUntil) {
-        if (job.visibleUntil < this.#armedAt) this.#arm(job.visibleUntil);
+        const lapseAt = this.#lapseAt(job);
+        if (lapseAt < this.#armedAt) this.#arm(lapseAt);
         continue;
       }
       const group = groups.get(seconds);
@@ -177,8 +205,8 @@ export class Heartbeat {
     let next = Number.POSITIVE_INFINITY;
     for (const job of jobs) {
       if (job.settled) continue;
-      job.nextBeatAt = retryAt < job.visibleUntil ? retryAt : Number.POSITIVE_INFINITY;
-      next = Math.min(next, job.nextBeatAt, job.visibleUntil, job.timeoutAt);
+      job.nextBeatAt = retryAt < this.#lapseAt(job) ? retryAt : Number.POSITIVE_INFINITY;
+      next = Math.min(next, job.nextBeatAt, this.#lapseAt(job), job.timeoutAt);
     }
     if (next < this.#armedAt) this.#arm(next);
   }
@@ -187,4 +215,17 @@ export class Heartbeat {
     this.#deps.log.warn("heartbeat could not extend visibility", { messageIds: messages.map((m) => m.id), error });
     this.#deps.events.emit("heartbeatFailed", { messages, error });
   }
+}
+
+/**
+ * A tenth of the visibility timeout, at most a second, and less than half of the time between a beat and the
+ * end of the visibility it extends, so the margin never aborts a handler that the next beat would keep.
+ */
+function lapseMarginMs(visibilityTimeoutMs: number, heartbeat: HeartbeatConfig | undefined): number {
+  let margin = Math.min(MAX_LAPSE_MARGIN_MS, visibilityTimeoutMs / 10);
+  if (heartbeat !== undefined) {
+    const { intervalMs, extendBySeconds } = heartbeat;
+    margin = Math.min(margin, (visibilityTimeoutMs - intervalMs) / 2, (extendBySeconds * 1000 - intervalMs) / 2);
+  }
+  return Math.max(0, Math.floor(margin));
 }

@@ -55,6 +55,8 @@ export class Job implements HandlerContext {
   visibleUntil: number;
   /** Set once the job has an outcome; any later completion of the handler is ignored. */
   settled = false;
+  /** True while the message waits for an earlier message of its FIFO group; its handler has not started. */
+  waiting = false;
   /** Why it was aborted; undefined while not aborted. */
   abortReason: unknown;
   /** The SNS envelope the body came in, once decoded (its attributes carry the publisher's correlation id). */

@@ -24,8 +24,9 @@ export interface HeartbeatOptions {
    */
   extendBySeconds?: number;
   /**
-   * The longest a message is kept invisible in total, counted from its receive. When it is reached the handler
-   * is aborted as the message becomes visible again. At most 12 hours (the SQS limit).
+   * The longest a message is kept invisible in total, counted from its receive. The handler is aborted shortly
+   * before the message becomes visible again (a tenth of the visibility timeout, at most 1 s), so a redelivered
+   * copy never starts while the old run is still going. At most 12 hours (the SQS limit).
    * @defaultValue 3,600,000 (one hour)
    */
   maxTotalMs?: number;
@@ -55,8 +56,8 @@ export interface ConsumerOptions<T = unknown> {
    */
   handlerTimeoutMs?: number;
   /**
-   * Visibility heartbeat for handlers that run long; `false` disables it (a handler is then aborted when its
-   * message's visibility timeout passes).
+   * Visibility heartbeat for handlers that run long; `false` disables it (a handler is then aborted shortly
+   * before its message's visibility timeout passes).
    * @defaultValue `{}` (enabled with the defaults of {@link HeartbeatOptions})
    */
   heartbeat?: HeartbeatOptions | false;

@@ -14,6 +14,7 @@ import { delayFor } from "../resilience/backoff.js";
 import type { AckBatcher } from "./ackBatcher.js";
 import type { BreakerGate } from "./breakerGate.js";
 import type { ConsumerEmitter, FailureAction, HandBackReason } from "./events.js";
+import { GroupSequencer } from "./groupSequencer.js";
 import type { Heartbeat } from "./heartbeat.js";
 import { HandlerAbortedError, Job, type JobShared } from "./job.js";
 import type { ConsumerConfig } from "./resolveOptions.js";
@@ -47,18 +48,39 @@ export interface ProcessorDeps<T> {
 export class MessageProcessor<T> {
   readonly #deps: ProcessorDeps<T>;
   readonly #shared: JobShared;
+  /** FIFO sources only: keeps each message group in order. */
+  readonly #groups: GroupSequencer | undefined;
 
   constructor(deps: ProcessorDeps<T>) {
     this.#deps = deps;
     this.#shared = { logger: deps.log, correlationId: deps.config.correlationId };
+    this.#groups = deps.config.source.fifo === true ? new GroupSequencer() : undefined;
   }
 
-  /** Starts one received message; it occupies a slot until it settles. */
+  /**
+   * Takes one received message; it occupies a slot until it settles. On a FIFO source it waits (slot held,
+   * visibility kept) while an earlier message of its group runs.
+   */
   start(raw: QueueMessage): void {
     const { config, inFlight, heartbeat } = this.#deps;
     const job = new Job(raw, config.now(), this.#shared);
     inFlight.add(job);
+    if (this.#groups !== undefined && !this.#groups.admit(job)) job.waiting = true;
     heartbeat.watch(job);
+    if (!job.waiting) this.#begin(job);
+  }
+
+  /** Hands back the messages still waiting for their group (the consumer is stopping): nothing of them ran. */
+  handBackWaiting(): void {
+    if (this.#groups === undefined) return;
+    const waiting = this.#groups.takeWaiting();
+    for (const job of waiting) if (this.#settle(job)) this.handBack(job.raw, 0, "shutdown");
+    if (waiting.length > 0) this.#deps.onSettled();
+  }
+
+  #begin(job: Job): void {
+    const { config } = this.#deps;
+    const raw = job.raw;
     let decoded: ReturnType<typeof config.decode>;
     try {
       decoded = config.decode(raw.body);
@@ -134,6 +156,7 @@ export class MessageProcessor<T> {
     acks.add(job.raw);
     if (this.#deps.debug) this.#deps.log.debug("message succeeded", { ...job.logFields(), durationMs });
     if (events.has("succeeded")) events.emit("succeeded", { message: job.raw, durationMs });
+    if (this.#groups !== undefined) this.#nextInGroup(job, true);
     this.#deps.onSettled();
   }
 
@@ -177,7 +200,21 @@ export class MessageProcessor<T> {
     } else {
       this.#retry(job, error);
     }
+    if (this.#groups !== undefined) this.#nextInGroup(job, false);
     this.#deps.onSettled();
+  }
+
+  /** Starts the next message of a succeeded one's group, or hands back those received behind a failed one. */
+  #nextInGroup(job: Job, succeeded: boolean): void {
+    const { next, blocked } = this.#groups!.settled(job, succeeded);
+    if (next !== undefined) {
+      next.waiting = false;
+      next.startedAt = this.#deps.config.now();
+      this.#deps.heartbeat.startTimeout(next);
+      this.#begin(next);
+    }
+    if (blocked === undefined) return;
+    for (const behind of blocked) if (this.#settle(behind)) this.handBack(behind.raw, 0, "groupBlocked");
   }
 
   #retry(job: Job, error: unknown): void {

@@ -179,6 +179,9 @@ function checkSource(source: unknown): asserts source is MessageSource {
     throw new InvalidOptionError("source.deadLetter", "a function or undefined", s.deadLetter);
   }
   integer("source.maxReceiveBatch", s.maxReceiveBatch, 1, 10_000);
+  if (s.fifo !== undefined && typeof s.fifo !== "boolean") {
+    throw new InvalidOptionError("source.fifo", "a boolean or undefined", s.fifo);
+  }
 }
 
 function integer(option: string, value: unknown, min: number, max: number): number {

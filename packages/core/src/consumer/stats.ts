@@ -18,23 +18,27 @@ export interface LatencySnapshot {
 
 /** A snapshot of a consumer's counters since it was created. */
 export interface ConsumerStats {
-  /** Handlers running now. */
+  /** Messages held now: handlers running, plus (FIFO) messages waiting for an earlier one of their group. */
   readonly inFlight: number;
   /** Messages received. */
   readonly received: number;
-  /** Handlers that succeeded (their message acked or queued for the batched ack). */
+  /** Handlers that succeeded; their message is queued for the batched ack (see `acked` for what was deleted). */
   readonly succeeded: number;
   /** Handlers (or decodings) that failed, whatever happened to the message next. */
   readonly failed: number;
-  /** Messages made visible again after a backoff delay. */
+  /** Messages made visible again after a backoff delay (including permanent failures on a source without `deadLetter`). */
   readonly retried: number;
-  /** Messages dead-lettered (or left to the queue's redrive as permanent failures). */
+  /**
+   * Messages this consumer moved to the dead-letter queue (`source.deadLetter` succeeded). Not counted: those
+   * the queue's own redrive policy moves after `maxReceiveCount` receives, which no consumer sees happen;
+   * read the DLQ's depth for those (`getQueueStats` on SQS, `queue.deadLetterQueue.stats()` in memory).
+   */
   readonly deadLettered: number;
-  /** Messages handed back unprocessed (shutdown, open circuit). */
+  /** Messages handed back unprocessed (shutdown, open circuit, paused, FIFO group blocked). */
   readonly handedBack: number;
   /** Messages whose visibility lapsed or could not be extended while their handler ran. */
   readonly abandoned: number;
-  /** Messages acked (deleted). */
+  /** Messages the source confirmed deleted (one `acked` event each): done, and never coming back. */
   readonly acked: number;
   /** Messages a batched ack could not delete. */
   readonly ackFailed: number;

@@ -65,6 +65,12 @@ export interface MessageSource {
    * validates its handler timeout and heartbeat against it.
    */
   readonly visibilityTimeoutMs?: number;
+  /**
+   * The queue is FIFO. The consumer then runs at most one message of a group at a time, in the order
+   * received, and hands back the rest of a group when one of its messages fails.
+   * @defaultValue `false`
+   */
+  readonly fifo?: boolean;
   /** Receives up to `max` messages, waiting up to `waitTimeMs` for the first one. */
   receive(max: number, options: ReceiveOptions): Promise<QueueMessage[]>;
   /** Deletes messages whose work is done. Resolves with the ones that could not be deleted. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
+import { type ConformanceRun, fifoConsumerConformance } from "./fifoConsumerConformance.js";
 
 /** What the suite passes to a fixture's `send`. */
 export interface MessageSourceSendOptions {
@@ -66,12 +67,8 @@ export interface DescribeMessageSourceOptions {
   testTimeoutMs?: number;
 }
 
-interface Run {
-  readonly fixture: MessageSourceFixture;
-  readonly source: MessageSource;
-  /** Sends with a fresh group (FIFO) and deduplication id unless given. */
-  send(body: string, options?: MessageSourceSendOptions): Promise<void>;
-}
+/** Sends with a fresh group (FIFO) and deduplication id unless given. */
+type Run = ConformanceRun;
 
 /**
  * The conformance suite every `MessageSource` runs (vitest), so the in-memory queue, SQS and
@@ -399,6 +396,8 @@ export function describeMessageSource(
   });
 
   function describeFifo(): void {
+    fifoConsumerConformance(test, settleMs);
+
     test("FIFO: delivers the messages of a group in send order, across receives", async ({ source, send }) => {
       for (let i = 0; i < 5; i += 1) await send(`a${i}`, { groupId: "a" });
       const bodies: string[] = [];

@@ -11,11 +11,10 @@ import {
 import { createSqsSource } from "../source/createSqsSource.js";
 import type { SqsSource } from "../source/SqsSource.js";
 import type { SqsSourceOptions } from "../source/sqsSourceOptions.js";
-import { sequenceByGroup } from "./sequenceByGroup.js";
 
 /** Options of {@link createSqsConsumer}: the core consumer's options, with an SQS queue instead of a `source`. */
 export interface SqsConsumerOptions<T = unknown> extends Omit<ConsumerOptions<T>, "source"> {
-  /** URL of the queue to consume; a `.fifo` URL makes the worker keep each message group's order. */
+  /** URL of the queue to consume; on a `.fifo` URL the consumer keeps each message group's order. */
   queueUrl: string;
   /**
    * The SQS client.
@@ -110,11 +109,11 @@ export async function createSqsConsumer<T = unknown>(options: SqsConsumerOptions
     client,
     visibilityTimeoutMs: consumerOptions.visibilityTimeoutMs,
   });
-  const handler = source.fifo ? sequenceByGroup(consumerOptions.handler) : consumerOptions.handler;
   const ackFlushMs =
     consumerOptions.ackFlushMs ??
     (source.fifo ? SQS_CONSUMER_DEFAULTS.fifoAckFlushMs : SQS_CONSUMER_DEFAULTS.ackFlushMs);
-  const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, logger, handler, source });
+  // A FIFO source keeps each group's order in core's consumer (source.fifo), as for every other source.
+  const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, logger, source });
 
   let removeSignalListeners: (() => void) | undefined;
   const sqsConsumer: SqsConsumer = {
