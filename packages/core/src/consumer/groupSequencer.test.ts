@@ -10,9 +10,9 @@ type Step = { n: string };
 function fifoQueue(bodies: string[], options: { fifo?: boolean } = {}) {
   const fifo = options.fifo ?? true;
   const queue = new InMemoryQueue({ fifo, visibilityTimeoutMs: 30_000 });
-  bodies.forEach((n, i) =>
-    queue.send(JSON.stringify({ n }), { groupId: n[0], deduplicationId: fifo ? `d-${i}` : undefined }),
-  );
+  bodies.forEach((n, i) => {
+    queue.send(JSON.stringify({ n }), { groupId: n[0], deduplicationId: fifo ? `d-${i}` : undefined });
+  });
   return queue;
 }
 
