@@ -1,11 +1,13 @@
 /** Help texts of the `resilient-jobs` CLI. */
 
+/** What `resilient-jobs --help` prints: every command with its options, and the common options. */
 export const MAIN_HELP = `Usage: resilient-jobs <command> [options]
 
 Operate SQS queues run by resilient-jobs workers.
 
 Commands:
-  stats <queue-url>                              Depth of a queue (visible, in flight, delayed) and of its DLQ
+  stats <queue-url> [--peek-age]                 Depth of a queue (visible, in flight, delayed) and of its DLQ;
+                                                 --peek-age adds the age of the oldest message
   peek <queue-url> [--n 10]                      Show up to 10 messages without deleting them
   redrive <dlq-url> [--to <url>] [--max <n>]     Move messages from a dead-letter queue back to a queue
 
@@ -19,6 +21,7 @@ Credentials come from the standard AWS chain (environment, profile, SSO, instanc
 Exit codes: 0 done, 1 failed, 2 usage error.
 `;
 
+/** What `resilient-jobs <command> --help` prints, by command. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
   stats: `Usage: resilient-jobs stats <queue-url> [--peek-age] [--json]
 

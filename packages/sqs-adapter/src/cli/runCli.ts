@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { InvalidOptionError } from "@resilient-jobs/core";
-import { normalizeAwsError, SqsAdapterError } from "../errors.js";
 import { parseQueueUrl } from "../ops/queueRefs.js";
 import type { CommandOutput } from "./commands.js";
 import { peekCommand, redriveCommand, statsCommand } from "./commands.js";
+import { describeFailure } from "./describeFailure.js";
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
 
 /** Where the CLI writes (process.stdout and process.stderr fit). */
@@ -186,34 +186,4 @@ function integerOption(name: string, text: string, min: number, max: number): nu
     );
   }
   return value;
-}
-
-/** Turns a failure into one line that says what is wrong and what to do. */
-function describeFailure(
-  err: unknown,
-  where: { queueUrl: string; region: string; endpoint: string | undefined },
-): string {
-  const root = rootCause(err);
-  const aws = normalizeAwsError(root);
-  const target = err instanceof SqsAdapterError && err.target ? err.target : where.queueUrl;
-  switch (aws.name) {
-    case "CredentialsError":
-      return `no usable AWS credentials (${(root as Error).message}). Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE; a local emulator accepts any non-empty values.`;
-    case "QueueDoesNotExist":
-      return `queue ${target} does not exist (region ${where.region}${where.endpoint ? `, endpoint ${where.endpoint}` : ""}): check the queue name, the account id and the region.`;
-    case "AccessDenied":
-      return `access denied to ${target}: ${(root as Error).message}`;
-    case "NetworkError":
-      return `could not reach SQS${where.endpoint ? ` at ${where.endpoint}` : ` in ${where.region}`}: ${(root as Error).message}`;
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
-}
-
-function rootCause(err: unknown): unknown {
-  let current = err;
-  for (let depth = 0; depth < 5 && current instanceof SqsAdapterError && current.cause !== undefined; depth++) {
-    current = current.cause;
-  }
-  return current;
 }

@@ -62,7 +62,7 @@ export class SqsSource implements MessageSource {
   constructor(options: SqsSourceOptions) {
     this.#config = resolveSqsSourceOptions(options);
     this.#ownsClient = options.client === undefined;
-    this.client = options.client ?? createSqsClientFromEnv();
+    this.client = options.client ?? createSqsClientFromEnv(process.env, this.#config.queueUrl);
     this.#visibilityTimeoutMs = this.#config.visibilityTimeoutMs;
     const config = this.#config;
     this.#retryContext = {
