@@ -27,7 +27,9 @@ function scriptedClient(...replies: Array<(command: unknown) => unknown>) {
     if (!reply) throw new Error("unexpected call");
     return reply(command);
   });
-  return { client: { send } as unknown as DynamoDBClient, send };
+  // The region provider as the SDK resolves it: errors name the region the client looks in.
+  const config = { region: async () => "eu-west-1" };
+  return { client: { send, config } as unknown as DynamoDBClient, send };
 }
 
 const metadata = { $metadata: { httpStatusCode: 400 } };
@@ -125,7 +127,7 @@ describe("DynamoDBIdempotencyStore", () => {
       expect(err).toBeInstanceOf(IdempotencyStoreUnavailableError);
       expect(err).toBeInstanceOf(TransientError);
       expect(err).toMatchObject({ code: "IDEMPOTENCY_STORE", operation: "update", cause });
-      expect((err as Error).message).toContain('(DynamoDB UpdateItem on table "idempotency") failed with');
+      expect((err as Error).message).toContain('(DynamoDB UpdateItem on table "idempotency" in eu-west-1) failed with');
       expect((err as Error).message).toMatch(/retry later$/);
     },
   );
@@ -137,8 +139,81 @@ describe("DynamoDBIdempotencyStore", () => {
     const err = await store.get("o-1").catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(IdempotencyStoreError);
-    expect((err as Error).message).toContain('DynamoDB item "o-1" is not an idempotency record');
+    expect((err as Error).message).toContain(
+      'DynamoDB item "o-1" in table "idempotency" in eu-west-1 is not an idempotency record',
+    );
     expect((err as Error).message).toContain("`status`");
+  });
+
+  it("fault injection: names the missing permission when AWS denies a call (AccessDenied: no peer enforces IAM)", async () => {
+    const { client } = scriptedClient(() => {
+      throw Object.assign(new Error("User is not authorized to perform: dynamodb:DeleteItem"), {
+        name: "AccessDeniedException",
+        ...metadata,
+      });
+    });
+    const store = new DynamoDBIdempotencyStore({ client, tableName: "idempotency" });
+
+    const err = await store.delete("o-1").catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(IdempotencyStoreError);
+    expect(err).not.toBeInstanceOf(TransientError);
+    expect((err as Error).message).toContain('on table "idempotency" in eu-west-1');
+    expect((err as Error).message).toContain("grant dynamodb:DeleteItem on the table");
+  });
+
+  it("fault injection: the table check names dynamodb:DescribeTable when AWS denies it (no peer enforces IAM)", async () => {
+    const { client } = scriptedClient(() => {
+      throw Object.assign(new Error("not authorized"), { name: "AccessDeniedException", ...metadata });
+    });
+    const store = new DynamoDBIdempotencyStore({ client, tableName: "orders-idempotency" });
+
+    const err = await store.check().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(IdempotencyStoreError);
+    expect(err).toMatchObject({ code: "IDEMPOTENCY_STORE", operation: "check" });
+    expect((err as Error).message).toBe(
+      'Not allowed to describe the idempotency table "orders-idempotency" in eu-west-1 (AccessDeniedException): grant dynamodb:DescribeTable on it (besides PutItem, GetItem, UpdateItem, DeleteItem), or turn the start-up check off with checkTable: false',
+    );
+  });
+
+  it("fault injection: a throttled table check is the transient IdempotencyStoreUnavailableError", async () => {
+    const { client } = scriptedClient(() => {
+      throw new ThrottlingException({ message: "Rate exceeded", ...metadata });
+    });
+    const store = new DynamoDBIdempotencyStore({ client, tableName: "idempotency" });
+
+    const err = await store.check().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(IdempotencyStoreUnavailableError);
+    expect(err).toMatchObject({ code: "IDEMPOTENCY_STORE", operation: "check" });
+  });
+
+  it("says no region is configured when the client's region provider has none", async () => {
+    const send = vi.fn(async () => {
+      throw new Error("Region is missing");
+    });
+    const region = async () => {
+      throw new Error("Region is missing");
+    };
+    const client = { send, config: { region } } as unknown as DynamoDBClient;
+    const store = new DynamoDBIdempotencyStore({ client, tableName: "idempotency" });
+
+    const err = await store.check().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(IdempotencyStoreError);
+    expect((err as Error).message).toContain(
+      'table "idempotency" with no region configured (set AWS_REGION or the client\'s `region`)',
+    );
+  });
+
+  it("skips the table check when checkTable is false", async () => {
+    const { client, send } = scriptedClient();
+    const store = new DynamoDBIdempotencyStore({ client, tableName: "idempotency", checkTable: false });
+
+    await store.check();
+
+    expect(send).not.toHaveBeenCalled();
   });
 
   it("rejects bad options at construction, naming the option", () => {
@@ -149,7 +224,10 @@ describe("DynamoDBIdempotencyStore", () => {
       "Expected `keyAttribute` to be a non-empty string",
     );
     expect(() => new DynamoDBIdempotencyStore({ tableName: "idempotency", expiryAttribute: "id" })).toThrow(
-      "Expected `attribute names` to be six distinct names",
+      "Expected `attribute names` to be seven distinct names",
+    );
+    expect(() => new DynamoDBIdempotencyStore({ tableName: "idempotency", checkTable: "yes" as never })).toThrow(
+      new InvalidOptionError("checkTable", "a boolean", "yes"),
     );
   });
 

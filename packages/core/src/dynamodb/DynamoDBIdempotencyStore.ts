@@ -1,77 +1,11 @@
-import {
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { InvalidOptionError } from "../errors.js";
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import type { IdempotencyRecord, IdempotencyStore, PutIfAbsentResult } from "../idempotency/IdempotencyStore.js";
 import type { IdempotencyStoreOperation } from "../idempotency/storeErrors.js";
-import { type Item, itemToRecord, type RecordAttributeNames, recordToItem } from "./recordItem.js";
+import { checkIdempotencyTable } from "./checkIdempotencyTable.js";
+import { type DynamoDBIdempotencyStoreOptions, type ResolvedConfig, resolveOptions } from "./dynamoDBStoreOptions.js";
+import { type Item, itemToRecord, recordToItem } from "./recordItem.js";
 import { storeErrorFromDynamo } from "./storeErrorFromDynamo.js";
-
-/** Options of `DynamoDBIdempotencyStore`. Attribute names only matter when sharing a table laid out another way. */
-export interface DynamoDBIdempotencyStoreOptions {
-  /**
-   * The client to use. Create it once, outside a Lambda handler, and pass it in.
-   * @defaultValue `new DynamoDBClient({})` (region and credentials from the environment)
-   */
-  client?: DynamoDBClient;
-  /** The table: a string partition key named `keyAttribute`, no sort key. */
-  tableName: string;
-  /**
-   * The partition key (type S).
-   * @defaultValue `"id"`
-   */
-  keyAttribute?: string;
-  /**
-   * When the whole record expires, in epoch seconds: point the table's TTL at it.
-   * @defaultValue `"expiration"`
-   */
-  expiryAttribute?: string;
-  /**
-   * When an IN_PROGRESS record's lease runs out, in epoch milliseconds.
-   * @defaultValue `"in_progress_expiration"`
-   */
-  inProgressExpiryAttribute?: string;
-  /**
-   * `IN_PROGRESS` or `COMPLETED`.
-   * @defaultValue `"status"`
-   */
-  statusAttribute?: string;
-  /**
-   * sha256 of the payload, when validation is on.
-   * @defaultValue `"payload_hash"`
-   */
-  payloadHashAttribute?: string;
-  /**
-   * The serialized result of a completed call.
-   * @defaultValue `"result"`
-   */
-  resultAttribute?: string;
-  /**
-   * The clock `get` uses to hide expired records, in epoch milliseconds. Inject one in tests.
-   * @defaultValue `Date.now`
-   */
-  now?: () => number;
-}
-
-interface ResolvedConfig {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  readonly names: RecordAttributeNames;
-  readonly now: () => number;
-}
-
-const DEFAULT_ATTRIBUTE_NAMES: RecordAttributeNames = {
-  key: "id",
-  expiry: "expiration",
-  inProgressExpiry: "in_progress_expiration",
-  status: "status",
-  payloadHash: "payload_hash",
-  result: "result",
-};
+import { describeTableLocation } from "./tableLocation.js";
 
 /**
  * The claim succeeds when no live record holds the key: none exists, the whole record has expired
@@ -90,6 +24,8 @@ const CLAIM_CONDITION =
 export class DynamoDBIdempotencyStore implements IdempotencyStore {
   readonly #config: ResolvedConfig;
   readonly #claimNames: Record<string, string>;
+  /** `table "x" in us-east-1`, for error messages; resolved on first need (the region is an async provider). */
+  #location: Promise<string> | undefined;
 
   constructor(options: DynamoDBIdempotencyStoreOptions) {
     this.#config = resolveOptions(options);
@@ -105,6 +41,17 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
   /** The table this store writes to. */
   get tableName(): string {
     return this.#config.tableName;
+  }
+
+  /**
+   * Checks the table with one `DescribeTable` (unless `checkTable` is false): it must exist in the client's
+   * region, be ACTIVE (or UPDATING) and have a string partition key `keyAttribute` and no sort key. Rejects with
+   * an `IdempotencyStoreError` naming the table, the region and the fix, or the transient
+   * `IdempotencyStoreUnavailableError` when DynamoDB cannot be reached. `makeIdempotent()` calls it once.
+   */
+  async check(): Promise<void> {
+    const { client, tableName, names, checkTable } = this.#config;
+    if (checkTable) await checkIdempotencyTable(client, tableName, names.key);
   }
 
   async putIfAbsent(record: IdempotencyRecord, now: number): Promise<PutIfAbsentResult> {
@@ -127,9 +74,9 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
       );
       return { claimed: true };
     } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw storeErrorFromDynamo("putIfAbsent", "PutItem", tableName, err);
+      if (!isConditionalCheckFailed(err)) throw await this.#error("putIfAbsent", "PutItem", err);
       const existing = err.Item
-        ? itemToRecord(err.Item, names, "putIfAbsent")
+        ? itemToRecord(err.Item, names, "putIfAbsent", await this.#whereTable())
         : await this.#read(record.key, "putIfAbsent");
       return { claimed: false, existing };
     }
@@ -148,7 +95,14 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     const values: Item = {};
     const set: string[] = [];
     const remove: string[] = [];
-    const fields = [names.status, names.expiry, names.inProgressExpiry, names.payloadHash, names.result];
+    const fields = [
+      names.status,
+      names.expiry,
+      names.inProgressExpiry,
+      names.inProgressStart,
+      names.payloadHash,
+      names.result,
+    ];
     fields.forEach((name, i) => {
       attributeNames[`#a${i}`] = name;
       const value = item[name];
@@ -171,7 +125,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
         }),
       );
     } catch (err) {
-      throw storeErrorFromDynamo("update", "UpdateItem", tableName, err);
+      throw await this.#error("update", "UpdateItem", err);
     }
   }
 
@@ -180,7 +134,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     try {
       await client.send(new DeleteItemCommand({ TableName: tableName, Key: { [names.key]: { S: key } } }));
     } catch (err) {
-      throw storeErrorFromDynamo("delete", "DeleteItem", tableName, err);
+      throw await this.#error("delete", "DeleteItem", err);
     }
   }
 
@@ -194,52 +148,22 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
       );
       item = output.Item;
     } catch (err) {
-      throw storeErrorFromDynamo(operation, "GetItem", tableName, err);
+      throw await this.#error(operation, "GetItem", err);
     }
-    return item ? itemToRecord(item, names, operation) : undefined;
+    return item ? itemToRecord(item, names, operation, await this.#whereTable()) : undefined;
+  }
+
+  /** The store error for a failed call, naming the table and the region. */
+  async #error(operation: IdempotencyStoreOperation, command: string, err: unknown) {
+    return storeErrorFromDynamo(operation, command, await this.#whereTable(), err);
+  }
+
+  #whereTable(): Promise<string> {
+    this.#location ??= describeTableLocation(this.#config.client, this.#config.tableName);
+    return this.#location;
   }
 }
 
 function isConditionalCheckFailed(err: unknown): err is { name: string; Item?: Item } {
   return err instanceof Error && err.name === "ConditionalCheckFailedException";
-}
-
-function resolveOptions(options: DynamoDBIdempotencyStoreOptions): ResolvedConfig {
-  if (options === null || typeof options !== "object") throw new InvalidOptionError("options", "an object", options);
-  const { tableName } = options;
-  if (typeof tableName !== "string" || tableName.length < 3) {
-    throw new InvalidOptionError("tableName", "a DynamoDB table name (3 to 255 characters)", tableName);
-  }
-  const names: RecordAttributeNames = {
-    key: attributeName("keyAttribute", options.keyAttribute, DEFAULT_ATTRIBUTE_NAMES.key),
-    expiry: attributeName("expiryAttribute", options.expiryAttribute, DEFAULT_ATTRIBUTE_NAMES.expiry),
-    inProgressExpiry: attributeName(
-      "inProgressExpiryAttribute",
-      options.inProgressExpiryAttribute,
-      DEFAULT_ATTRIBUTE_NAMES.inProgressExpiry,
-    ),
-    status: attributeName("statusAttribute", options.statusAttribute, DEFAULT_ATTRIBUTE_NAMES.status),
-    payloadHash: attributeName(
-      "payloadHashAttribute",
-      options.payloadHashAttribute,
-      DEFAULT_ATTRIBUTE_NAMES.payloadHash,
-    ),
-    result: attributeName("resultAttribute", options.resultAttribute, DEFAULT_ATTRIBUTE_NAMES.result),
-  };
-  const distinct = new Set(Object.values(names));
-  if (distinct.size !== Object.keys(names).length) {
-    throw new InvalidOptionError("attribute names", "six distinct names", Object.values(names).join(", "));
-  }
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new InvalidOptionError("now", "a function returning epoch milliseconds", now);
-  const client = options.client ?? new DynamoDBClient({});
-  if (typeof client.send !== "function") throw new InvalidOptionError("client", "a DynamoDBClient", client);
-  return Object.freeze({ client, tableName, names: Object.freeze(names), now });
-}
-
-function attributeName(option: string, value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string" || value.length === 0)
-    throw new InvalidOptionError(option, "a non-empty string", value);
-  return value;
 }

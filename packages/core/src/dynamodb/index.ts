@@ -5,5 +5,5 @@ export type {
   CreateIdempotencyTableResult,
 } from "./createIdempotencyTable.js";
 export { createIdempotencyTable } from "./createIdempotencyTable.js";
-export type { DynamoDBIdempotencyStoreOptions } from "./DynamoDBIdempotencyStore.js";
+export type { DynamoDBIdempotencyStoreOptions } from "./dynamoDBStoreOptions.js";
 export { DynamoDBIdempotencyStore } from "./DynamoDBIdempotencyStore.js";

@@ -7,6 +7,7 @@ export interface RecordAttributeNames {
   readonly key: string;
   readonly expiry: string;
   readonly inProgressExpiry: string;
+  readonly inProgressStart: string;
   readonly status: string;
   readonly payloadHash: string;
   readonly result: string;
@@ -27,16 +28,21 @@ export function recordToItem(record: IdempotencyRecord, names: RecordAttributeNa
   };
   if (record.inProgressExpiresAt !== undefined)
     item[names.inProgressExpiry] = { N: String(record.inProgressExpiresAt) };
+  if (record.inProgressStartedAt !== undefined) item[names.inProgressStart] = { N: String(record.inProgressStartedAt) };
   if (record.payloadHash !== undefined) item[names.payloadHash] = { S: record.payloadHash };
   if (record.result !== undefined) item[names.result] = { S: record.result };
   return item;
 }
 
-/** The record an item holds. Throws `IdempotencyStoreError` for an item this store did not write. */
+/**
+ * The record an item holds. Throws `IdempotencyStoreError` for an item this store did not write; `where` names
+ * the table and region in that message (`table "idempotency" in us-east-1`).
+ */
 export function itemToRecord(
   item: Item,
   names: RecordAttributeNames,
   operation: IdempotencyStoreOperation,
+  where: string,
 ): IdempotencyRecord {
   const key = item[names.key]?.S;
   const status = item[names.status]?.S;
@@ -44,12 +50,14 @@ export function itemToRecord(
   if (key === undefined || (status !== "IN_PROGRESS" && status !== "COMPLETED") || !Number.isFinite(expirySeconds)) {
     throw new IdempotencyStoreError(
       operation,
-      `DynamoDB item ${describeItemKey(key)} is not an idempotency record: it needs a string \`${names.status}\` ("IN_PROGRESS" or "COMPLETED") and a number \`${names.expiry}\`; check that the table is used by this store only and that the attribute names match`,
+      `DynamoDB item ${describeItemKey(key)} in ${where} is not an idempotency record: it needs a string \`${names.status}\` ("IN_PROGRESS" or "COMPLETED") and a number \`${names.expiry}\`; check that the table is used by this store only and that the attribute names match`,
     );
   }
   const record: IdempotencyRecord = { key, status, expiresAt: expirySeconds * 1000 };
   const inProgressExpiry = item[names.inProgressExpiry]?.N;
   if (inProgressExpiry !== undefined) record.inProgressExpiresAt = Number(inProgressExpiry);
+  const inProgressStart = item[names.inProgressStart]?.N;
+  if (inProgressStart !== undefined) record.inProgressStartedAt = Number(inProgressStart);
   const payloadHash = item[names.payloadHash]?.S;
   if (payloadHash !== undefined) record.payloadHash = payloadHash;
   const result = item[names.result]?.S;

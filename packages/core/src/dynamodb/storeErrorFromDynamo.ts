@@ -28,13 +28,15 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   "TimeoutError",
 ]);
 
-/** What to do about the errors a retry will not fix. */
-const HINTS: Record<string, string> = {
-  ResourceNotFoundException:
+/** What to do about the errors a retry will not fix; `command` is the DynamoDB call that failed. */
+const HINTS: Record<string, (command: string) => string> = {
+  ResourceNotFoundException: () =>
     "create the table (createIdempotencyTable() or docs/idempotency.md) or fix `tableName` and the client's region",
-  AccessDeniedException: "grant dynamodb:PutItem, GetItem, UpdateItem and DeleteItem on the table",
-  UnrecognizedClientException: "check the AWS credentials the client uses",
-  ValidationException: "check the key (at most 2,048 bytes) and the result size (an item is at most 400 KB)",
+  AccessDeniedException: (command) =>
+    `grant dynamodb:${command} on the table (the store needs PutItem, GetItem, UpdateItem, DeleteItem and, for its start-up check, DescribeTable)`,
+  UnrecognizedClientException: () =>
+    "check the AWS credentials the client uses (an access key unknown in this region's partition is refused too)",
+  ValidationException: () => "check the key (at most 2,048 bytes) and the result size (an item is at most 400 KB)",
 };
 
 /** True when a failed DynamoDB call is worth retrying: throttled, a 5xx, or the service was not reached. */
@@ -51,19 +53,23 @@ export function isUnavailableError(err: unknown): boolean {
 
 /**
  * Maps a failed DynamoDB call to a store error: `IdempotencyStoreUnavailableError` (transient) when a retry
- * may succeed, `IdempotencyStoreError` with a hint otherwise. The SDK error stays as `cause`.
+ * may succeed, `IdempotencyStoreError` with a hint otherwise. `location` names the table and the region
+ * (`table "idempotency" in us-east-1`, see `describeTableLocation`). The SDK error stays as `cause`.
  */
 export function storeErrorFromDynamo(
   operation: IdempotencyStoreOperation,
   command: string,
-  tableName: string,
+  location: string,
   err: unknown,
 ): IdempotencyStoreError | IdempotencyStoreUnavailableError {
   const sdk = (err ?? {}) as SdkErrorShape;
-  const what = `Idempotency store ${operation} (DynamoDB ${command} on table "${tableName}") failed with ${sdk.name ?? "an error"}: ${sdk.message ?? String(err)}`;
+  const what = `Idempotency store ${operation} (DynamoDB ${command} on ${location}) failed with ${sdk.name ?? "an error"}: ${sdk.message ?? String(err)}`;
   if (isUnavailableError(err)) {
-    return new IdempotencyStoreUnavailableError(operation, `${what}; retry later`, { cause: err });
+    // No HTTP status: the service was not reached at all, which a wrong endpoint also looks like.
+    const unreached = sdk.$metadata?.httpStatusCode === undefined && sdk.$fault === undefined;
+    const hint = unreached ? "retry later; if it persists, check the network and the client's endpoint" : "retry later";
+    return new IdempotencyStoreUnavailableError(operation, `${what}; ${hint}`, { cause: err });
   }
-  const hint = HINTS[sdk.name ?? ""];
+  const hint = HINTS[sdk.name ?? ""]?.(command);
   return new IdempotencyStoreError(operation, hint ? `${what}; ${hint}` : what, { cause: err });
 }

@@ -18,6 +18,12 @@ export interface IdempotencyRecord {
   expiresAt: number;
   /** Epoch milliseconds after which an IN_PROGRESS record may be taken over (its holder is presumed dead). */
   inProgressExpiresAt?: number;
+  /**
+   * Epoch milliseconds when the IN_PROGRESS holder claimed the key. Calls that find the key held retry on a
+   * schedule measured from it (about 1 s, 2 s, 4 s... after the holder began). Optional: without it the start is
+   * taken as the lease's end minus the waiter's own lease length.
+   */
+  inProgressStartedAt?: number;
   /** sha256 (hex) of the call's payload, when payload validation is on. */
   payloadHash?: string;
   /** The serialized result of a COMPLETED call (absent when the call returned `undefined`). */
@@ -44,6 +50,13 @@ export interface IdempotencyStore {
   update(record: IdempotencyRecord): Promise<void>;
   /** Removes the record for `key`, if any, so a retry can claim it at once. */
   delete(key: string): Promise<void>;
+  /**
+   * Verifies the store can be used (the table exists, has the expected key, the client may reach it); rejects
+   * with an `IdempotencyStoreError` (or the transient `IdempotencyStoreUnavailableError`) saying what is wrong and
+   * how to fix it. Optional. `makeIdempotent()` calls it once per store, before the store's first use; a failed
+   * check is tried again on the next call.
+   */
+  check?(): Promise<void>;
 }
 
 /**

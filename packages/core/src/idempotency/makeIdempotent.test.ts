@@ -92,6 +92,7 @@ describe("makeIdempotent", () => {
       status: "IN_PROGRESS",
       expiresAt: START + 3600_000,
       inProgressExpiresAt: START + 60_000,
+      inProgressStartedAt: START,
     });
     gate.resolve({ chargeId: "x" });
     await running;
@@ -159,7 +160,7 @@ describe("makeIdempotent", () => {
     const takeover = await idempotent(order);
 
     expect(early).toBeInstanceOf(IdempotencyInProgressError);
-    // It says when the holder's lease runs out, so a queue consumer waits that long instead of burning receives.
+    // Never past the holder's lease: the key can be taken over then.
     expect(early).toMatchObject({ retryAfterMs: 1 });
     expect(takeover).toEqual({ chargeId: "takeover" });
     expect(fn).toHaveBeenCalledTimes(2);
@@ -468,6 +469,125 @@ describe("makeIdempotent", () => {
     expect(fn).not.toHaveBeenCalled();
   });
 
+  describe("a call that finds its key held (issue 12, item 2)", () => {
+    it("tells a duplicate of a holder that just began to come back in about a second, not when its 60 s lease ends", async () => {
+      const gate = deferred<{ chargeId: string }>();
+      const clock = { now: START };
+      const store = new MemoryIdempotencyStore({ now: () => clock.now });
+      const idempotent = makeIdempotent((_o: Order) => gate.promise, {
+        store,
+        key: (o) => o.orderId,
+        now: () => clock.now,
+      });
+      const running = idempotent(order);
+
+      clock.now = START + 2;
+      const err = await idempotent(order).catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(IdempotencyInProgressError);
+      const { retryAfterMs } = err as IdempotencyInProgressError;
+      expect(retryAfterMs).toBeGreaterThanOrEqual(998);
+      expect(retryAfterMs).toBeLessThanOrEqual(1_248);
+      gate.resolve({ chargeId: "x" });
+      await running;
+    });
+
+    it("asks later waiters back at the next doubling point after the holder began, never past its lease", async () => {
+      const gate = deferred<{ chargeId: string }>();
+      const clock = { now: START };
+      const store = new MemoryIdempotencyStore({ now: () => clock.now });
+      const idempotent = makeIdempotent((_o: Order) => gate.promise, {
+        store,
+        key: (o) => o.orderId,
+        now: () => clock.now,
+        inProgressTtlSeconds: 30,
+      });
+      const running = idempotent(order);
+      const waitAt = async (elapsedMs: number) => {
+        clock.now = START + elapsedMs;
+        return ((await idempotent(order).catch((e: unknown) => e)) as IdempotencyInProgressError).retryAfterMs;
+      };
+
+      const at1500 = await waitAt(1_500); // next point: 2 s (+ up to 25%)
+      const at5000 = await waitAt(5_000); // next point: 8 s
+      const at29000 = await waitAt(29_000); // next point 32 s is past the lease's end at 30 s
+
+      expect(at1500).toBeGreaterThanOrEqual(500);
+      expect(at1500).toBeLessThanOrEqual(1_000);
+      expect(at5000).toBeGreaterThanOrEqual(3_000);
+      expect(at5000).toBeLessThanOrEqual(5_000);
+      expect(at29000).toBe(1_000);
+      gate.resolve({ chargeId: "x" });
+      await running;
+    });
+
+    it("takes the holder's start as its lease's end minus our lease when the record has none (an older writer)", async () => {
+      const held = { key: "o-1", status: "IN_PROGRESS" as const, expiresAt: START + 3600_000 };
+      const store: IdempotencyStore = {
+        putIfAbsent: async () => ({ claimed: false, existing: { ...held, inProgressExpiresAt: START + 59_000 } }),
+        get: async () => undefined,
+        update: async () => undefined,
+        delete: async () => undefined,
+      };
+      const idempotent = makeIdempotent(async (_o: Order) => "ran", {
+        store,
+        key: (o) => o.orderId,
+        now: () => START,
+      });
+
+      const err = (await idempotent(order).catch((e: unknown) => e)) as IdempotencyInProgressError;
+
+      // Began 1 s ago (60 s lease, 59 s left): the next point is 2 s after it began.
+      expect(err.retryAfterMs).toBeGreaterThanOrEqual(1_000);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(1_500);
+    });
+  });
+
+  describe("the store's check (issue 12, item 3)", () => {
+    function checkedStore(check: () => Promise<void>) {
+      const store = new MemoryIdempotencyStore({ now: () => START });
+      const checkSpy = vi.fn(check);
+      return Object.assign(store, { check: checkSpy });
+    }
+
+    it("runs the store's check once before its first use, for many concurrent first calls across wrappers", async () => {
+      const gate = deferred<void>();
+      const store = checkedStore(() => gate.promise);
+      const putIfAbsent = vi.spyOn(store, "putIfAbsent");
+      const wrappers = [1, 2].map((n) =>
+        makeIdempotent(async (o: Order) => `${n}:${o.orderId}`, { store, key: (o) => o.orderId, now: () => START }),
+      );
+
+      const calls = Array.from({ length: 20 }, (_, i) => wrappers[i % 2]!({ orderId: `o-${i}`, amount: 1 }));
+      await Promise.resolve();
+      const claimsBeforeCheck = putIfAbsent.mock.calls.length;
+      gate.resolve();
+      await Promise.all(calls);
+      await wrappers[0]!(order);
+
+      expect(claimsBeforeCheck).toBe(0);
+      expect(store.check).toHaveBeenCalledTimes(1);
+    });
+
+    it("fails the call with the check's error before touching the store, and checks again on the next call", async () => {
+      const misconfigured = new IdempotencyStoreUnavailableError("check", 'Idempotency table "t" not found');
+      const store = checkedStore(async () => undefined);
+      store.check.mockRejectedValueOnce(misconfigured);
+      const putIfAbsent = vi.spyOn(store, "putIfAbsent");
+      const fn = vi.fn(async (_o: Order) => "ran");
+      const idempotent = makeIdempotent(fn, { store, key: (o) => o.orderId, now: () => START });
+
+      const first = await idempotent(order).catch((e: unknown) => e);
+      const second = await idempotent(order);
+
+      expect(first).toBe(misconfigured);
+      expect(second).toBe("ran");
+      expect(store.check).toHaveBeenCalledTimes(2);
+      expect(putIfAbsent).toHaveBeenCalledTimes(1);
+      expect(fn).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe("option validation (at construction, naming the option)", () => {
     const store = new MemoryIdempotencyStore();
     const key = (o: Order) => o.orderId;
@@ -493,7 +613,21 @@ describe("makeIdempotent", () => {
       [
         "store",
         { store: { get: () => undefined } },
-        "Expected `store` to be an IdempotencyStore (putIfAbsent, get, update, delete), got an object",
+        "Expected `store` to be an IdempotencyStore (putIfAbsent, get, update, delete; optional check), got an object",
+      ],
+      [
+        "store",
+        {
+          store: {
+            ...new MemoryIdempotencyStore(),
+            putIfAbsent: vi.fn(),
+            get: vi.fn(),
+            update: vi.fn(),
+            delete: vi.fn(),
+            check: true,
+          },
+        },
+        "Expected `store` to be an IdempotencyStore (putIfAbsent, get, update, delete; optional check), got an object",
       ],
     ])("rejects a bad %s", (option, overrides, message) => {
       const build = () =>

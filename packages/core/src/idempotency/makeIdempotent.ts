@@ -6,7 +6,9 @@ import {
   PermanentError,
 } from "../errors.js";
 import { type IdempotencyRecord, type IdempotencyStore, isIdempotencyRecordClaimable } from "./IdempotencyStore.js";
+import { inProgressRetryAfterMs } from "./inProgressRetry.js";
 import { hashPayload } from "./payloadHash.js";
+import { storeChecked } from "./storeCheck.js";
 
 /** Options of `makeIdempotent()`. */
 export interface MakeIdempotentOptions<A extends unknown[], R> {
@@ -87,13 +89,16 @@ const MAX_CLAIM_ATTEMPTS = 3;
  * Wraps `fn` so that calls with the same key apply its effect once: the first call claims the key
  * (IN_PROGRESS, atomically), runs `fn` and stores its result (COMPLETED); later calls get the stored
  * result without running `fn`. A call made while another holds the key throws `IdempotencyInProgressError`
- * (transient: retry later). If `fn` throws, the key is freed so a retry runs it again.
+ * (transient) whose `retryAfterMs` follows a short doubling schedule from the holder's start (about 1 s, 2 s,
+ * 4 s... after it began, jittered, never past its lease). If `fn` throws, the key is freed so a retry runs it again.
+ * Before the store's first use, its `check()` (when it has one) runs once, so a misconfigured store fails with
+ * what to fix instead of on every call.
  *
  * Timeline of two deliveries of one order racing on two workers:
  * ```
  * worker A: putIfAbsent(IN_PROGRESS) -> claimed ---- fn runs ---- update(COMPLETED, result)
- * worker B:      putIfAbsent(IN_PROGRESS) -> held by A: IdempotencyInProgressError, message retried later
- * worker B (retry):                                                    putIfAbsent -> COMPLETED: A's result
+ * worker B:      putIfAbsent(IN_PROGRESS) -> held by A: IdempotencyInProgressError (retryAfterMs ~1 s)
+ * worker B (retry, ~1 s after A began):                                putIfAbsent -> COMPLETED: A's result
  * ```
  */
 export function makeIdempotent<A extends unknown[], R>(
@@ -127,6 +132,8 @@ export function makeIdempotent<A extends unknown[], R>(
     const key = config.keyPrefix + keyOf(config, args);
     const payloadHash = config.payloadOf ? hashPayload(config.payloadOf(...args)) : undefined;
     const inProgressTtlMs = inProgressTtlMsOf(config, args);
+    const checking = storeChecked(config.store);
+    if (checking !== undefined) await checking;
     for (let attempt = 1; ; attempt += 1) {
       const now = config.now();
       const inProgressExpiresAt = now + inProgressTtlMs;
@@ -136,6 +143,7 @@ export function makeIdempotent<A extends unknown[], R>(
         // A lease longer than the record's TTL must not be cut short by the record expiring.
         expiresAt: Math.max(now + config.ttlMs, inProgressExpiresAt),
         inProgressExpiresAt,
+        inProgressStartedAt: now,
       };
       if (payloadHash !== undefined) claimed.payloadHash = payloadHash;
       const claim = await config.store.putIfAbsent(claimed, now);
@@ -146,7 +154,7 @@ export function makeIdempotent<A extends unknown[], R>(
         if (attempt < MAX_CLAIM_ATTEMPTS) continue;
         throw new IdempotencyInProgressError(key);
       }
-      return replay(config, existing, payloadHash);
+      return replay(config, existing, payloadHash, inProgressTtlMs);
     }
   };
 }
@@ -156,16 +164,20 @@ function replay<A extends unknown[], R>(
   config: ResolvedConfig<A, R>,
   existing: IdempotencyRecord,
   payloadHash: string | undefined,
+  inProgressTtlMs: number,
 ): R {
   if (payloadHash !== undefined && existing.payloadHash !== undefined && existing.payloadHash !== payloadHash) {
     throw new IdempotencyPayloadMismatchError(existing.key);
   }
   if (existing.status === "IN_PROGRESS") {
-    const leaseLeftMs =
-      existing.inProgressExpiresAt === undefined ? undefined : existing.inProgressExpiresAt - config.now();
+    const now = config.now();
+    const leaseEndsAt = existing.inProgressExpiresAt;
+    // A record written before the start was stored: assume the holder's lease was as long as ours would be.
+    const startedAt = existing.inProgressStartedAt ?? (leaseEndsAt === undefined ? now : leaseEndsAt - inProgressTtlMs);
+    // Not the lease's remaining time: a holder usually finishes in far less, and the waiter should see that soon.
     throw new IdempotencyInProgressError(
       existing.key,
-      leaseLeftMs === undefined ? undefined : Math.max(0, leaseLeftMs),
+      inProgressRetryAfterMs({ startedAt, leaseEndsAt }, now, Math.random),
     );
   }
   // A function that returned undefined stores no result (JSON has no undefined).
@@ -196,8 +208,17 @@ function resolveOptions<A extends unknown[], R>(options: MakeIdempotentOptions<A
   if (options === null || typeof options !== "object") throw new InvalidOptionError("options", "an object", options);
   const { store } = options;
   const storeMethods = ["putIfAbsent", "get", "update", "delete"] as const;
-  if (store === null || typeof store !== "object" || storeMethods.some((m) => typeof store[m] !== "function")) {
-    throw new InvalidOptionError("store", "an IdempotencyStore (putIfAbsent, get, update, delete)", store);
+  if (
+    store === null ||
+    typeof store !== "object" ||
+    storeMethods.some((m) => typeof store[m] !== "function") ||
+    (store.check !== undefined && typeof store.check !== "function")
+  ) {
+    throw new InvalidOptionError(
+      "store",
+      "an IdempotencyStore (putIfAbsent, get, update, delete; optional check)",
+      store,
+    );
   }
   if (typeof options.key !== "function")
     throw new InvalidOptionError("key", "a function returning a string", options.key);

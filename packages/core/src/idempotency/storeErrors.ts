@@ -1,7 +1,7 @@
 import { hasErrorCode, ResilientJobsError, TransientError } from "../errors.js";
 
 /** The store primitive that failed. */
-export type IdempotencyStoreOperation = "putIfAbsent" | "get" | "update" | "delete";
+export type IdempotencyStoreOperation = "putIfAbsent" | "get" | "update" | "delete" | "check";
 
 /**
  * An idempotency store failed in a way a retry will not fix by itself (missing table, no

@@ -196,6 +196,17 @@ export function describeIdempotencyStore(
       expect(claim).toEqual({ claimed: true });
     });
 
+    it("keeps the holder's start (inProgressStartedAt) with the lease, and drops both on completion", async () => {
+      // Waiting calls retry on a schedule measured from the holder's start (makeIdempotent).
+      const held = inProgress("started", { inProgressStartedAt: clock + 250 });
+      await store.putIfAbsent(held, clock);
+      const refused = await store.putIfAbsent(inProgress("started"), clock + 1);
+      await store.update(completed("started"));
+
+      expect(refused).toEqual({ claimed: false, existing: held });
+      expect(await store.get(held.key)).toEqual(completed("started"));
+    });
+
     it("returns copies: mutating a returned record does not change the stored one", async () => {
       const done = completed("a");
       await store.update(done);
