@@ -1,13 +1,26 @@
 import type { Options } from "tsup";
 
 /**
+ * Source maps without the sources inlined: each map points at `../src/*.ts`, which the package ships (see
+ * `files` in each package.json), so a debugger shows the TypeScript while the tarball carries each source once.
+ * Inlined, the sources made about 60% of the unpacked size (docs/benchmarks.md, "Package sizes").
+ * scripts/check-packages.mjs fails if a map inlines its sources or names a file the tarball lacks.
+ */
+export const sourceMaps = {
+  sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
+} as const satisfies Options;
+
+/**
  * The build every public package shares. ESM is emitted file by file (not bundled) so that a user's bundler
  * can drop what their code does not import (a Lambda bundle with sqsHandler must not carry the circuit
  * breaker and opossum); CommonJS consumers get one bundled file per public entry point. Types are bundled
  * per entry point for both.
  */
 export function libraryBuild(publicEntries: Record<string, string>, external: (string | RegExp)[]): Options[] {
-  const common = { sourcemap: true, target: "node20", external, dts: { entry: publicEntries } } as const;
+  const common = { ...sourceMaps, target: "node22", external, dts: { entry: publicEntries } } as const;
   return [
     {
       ...common,

@@ -1,17 +1,11 @@
 import { defineConfig } from "tsup";
-import { libraryBuild } from "../../tsup.shared.js";
+import { libraryBuild, sourceMaps } from "../../tsup.shared.js";
 
 const external = [/^@aws-sdk\//, /^@resilient-jobs\//];
 
 export default defineConfig([
   ...libraryBuild({ index: "src/index.ts" }, external),
-  // The `resilient-jobs` CLI: one ESM file with a shebang.
-  {
-    entry: { cli: "src/cli.ts" },
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    banner: { js: "#!/usr/bin/env node" },
-    external,
-  },
+  // The `resilient-jobs` CLI: one ESM file, loaded by the committed launcher bin/resilient-jobs.js (which npm can
+  // link before anything is built).
+  { ...sourceMaps, entry: { cli: "src/cli.ts" }, format: ["esm"], target: "node22", external },
 ]);

@@ -1,0 +1,7 @@
+/** Types of tarball-contents.mjs, for its test. */
+export declare function tarballProblems(pack: {
+  files: readonly string[];
+  manifest: { bin?: string | Record<string, string> };
+  readFile: (path: string) => string;
+}): string[];
+export declare const fileReader: (dir: string) => (path: string) => string;
