@@ -20,7 +20,7 @@ export interface IdempotencyRecord {
   inProgressExpiresAt?: number;
   /**
    * Epoch milliseconds when the IN_PROGRESS holder claimed the key. Calls that find the key held retry on a
-   * schedule measured from it (about 1 s, 2 s, 4 s... after the holder began). Optional: without it the start is
+   * schedule measured from it (1 s after the holder began, then growing to its lease's end). Optional: without it the start is
    * taken as the lease's end minus the waiter's own lease length.
    */
   inProgressStartedAt?: number;

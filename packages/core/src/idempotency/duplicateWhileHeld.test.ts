@@ -3,6 +3,7 @@ import { createConsumer } from "../consumer/createConsumer.js";
 import type { Consumer } from "../consumer/types.js";
 import { silentLogger } from "../logger.js";
 import { InMemoryQueue } from "../queue/InMemoryQueue.js";
+import type { MessageSource } from "../queue/MessageSource.js";
 import { MemoryIdempotencyStore } from "./MemoryIdempotencyStore.js";
 import { makeIdempotent } from "./makeIdempotent.js";
 
@@ -63,5 +64,51 @@ describe("a duplicate delivered while a 50 ms holder runs (memory store, real co
     expect(duplicate!.atMs).toBeLessThan(2_000);
     // Waiting for the holder did not count as an attempt.
     expect(duplicate!.receiveCount).toBe(1);
+  });
+
+  it("takes over a crashed holder's key at its lease's end within 5 receives where every receive counts (as on SQS)", async () => {
+    const queue = new InMemoryQueue({ visibilityTimeoutMs: 30_000, maxReceiveCount: 5 });
+    // SQS cannot uncount a receive: this source drops the consumer's request to, so every look at the key counts.
+    const countsEveryReceive: MessageSource = {
+      maxReceiveBatch: queue.maxReceiveBatch,
+      visibilityTimeoutMs: queue.visibilityTimeoutMs,
+      receive: (max, options) => queue.receive(max, options),
+      ack: (messages) => queue.ack(messages),
+      extend: (messages, seconds) => queue.extend(messages, seconds),
+      retryLater: (message, delayMs) => queue.retryLater(message, delayMs),
+    };
+    const store = new MemoryIdempotencyStore();
+    const now = Date.now();
+    // A worker claimed the order (60 s lease) and was killed: nothing will complete or free the key.
+    await store.putIfAbsent(
+      {
+        key: "o-9",
+        status: "IN_PROGRESS",
+        expiresAt: now + 3_600_000,
+        inProgressExpiresAt: now + 60_000,
+        inProgressStartedAt: now,
+      },
+      now,
+    );
+    const charge = vi.fn(async (order: Order) => `ch-${order.orderId}`);
+    const chargeOnce = makeIdempotent(charge, { store, key: (order) => order.orderId });
+    const receiveCounts: number[] = [];
+    queue.send('{"orderId":"o-9"}');
+    consumer = createConsumer<Order>({
+      source: countsEveryReceive,
+      logger: silentLogger,
+      handler: async (message) => {
+        receiveCounts.push(message.receiveCount);
+        await chargeOnce(message.body);
+      },
+    });
+
+    consumer.start();
+    await vi.advanceTimersByTimeAsync(65_000);
+
+    expect(charge).toHaveBeenCalledTimes(1);
+    expect(queue.deadLetterQueue.stats().visible).toBe(0);
+    // Looks at ~1 s, 3.9 s and 15.3 s after the claim, then the takeover at 60 s: 5 receives in all.
+    expect(receiveCounts).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -492,7 +492,7 @@ describe("makeIdempotent", () => {
       await running;
     });
 
-    it("asks later waiters back at the next doubling point after the holder began, never past its lease", async () => {
+    it("asks later waiters back at the next point of the schedule from the holder's start, never past its lease", async () => {
       const gate = deferred<{ chargeId: string }>();
       const clock = { now: START };
       const store = new MemoryIdempotencyStore({ now: () => clock.now });
@@ -508,14 +508,15 @@ describe("makeIdempotent", () => {
         return ((await idempotent(order).catch((e: unknown) => e)) as IdempotencyInProgressError).retryAfterMs;
       };
 
-      const at1500 = await waitAt(1_500); // next point: 2 s (+ up to 25%)
-      const at5000 = await waitAt(5_000); // next point: 8 s
-      const at29000 = await waitAt(29_000); // next point 32 s is past the lease's end at 30 s
+      // Under a 30 s lease the points are 1 s, 3.1 s, 9.7 s and 30 s after the holder began (+ up to 25%).
+      const at1500 = await waitAt(1_500);
+      const at5000 = await waitAt(5_000);
+      const at29000 = await waitAt(29_000);
 
-      expect(at1500).toBeGreaterThanOrEqual(500);
-      expect(at1500).toBeLessThanOrEqual(1_000);
-      expect(at5000).toBeGreaterThanOrEqual(3_000);
-      expect(at5000).toBeLessThanOrEqual(5_000);
+      expect(at1500).toBeGreaterThanOrEqual(3_107 - 1_500);
+      expect(at1500).toBeLessThanOrEqual(3_884 - 1_500);
+      expect(at5000).toBeGreaterThanOrEqual(9_655 - 5_000);
+      expect(at5000).toBeLessThanOrEqual(12_069 - 5_000);
       expect(at29000).toBe(1_000);
       gate.resolve({ chargeId: "x" });
       await running;
@@ -537,9 +538,9 @@ describe("makeIdempotent", () => {
 
       const err = (await idempotent(order).catch((e: unknown) => e)) as IdempotencyInProgressError;
 
-      // Began 1 s ago (60 s lease, 59 s left): the next point is 2 s after it began.
-      expect(err.retryAfterMs).toBeGreaterThanOrEqual(1_000);
-      expect(err.retryAfterMs).toBeLessThanOrEqual(1_500);
+      // Began 1 s ago (60 s lease, 59 s left): the next point is 3.9 s after it began.
+      expect(err.retryAfterMs).toBeGreaterThanOrEqual(2_915);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(3_894);
     });
   });
 

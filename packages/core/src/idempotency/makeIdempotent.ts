@@ -89,8 +89,9 @@ const MAX_CLAIM_ATTEMPTS = 3;
  * Wraps `fn` so that calls with the same key apply its effect once: the first call claims the key
  * (IN_PROGRESS, atomically), runs `fn` and stores its result (COMPLETED); later calls get the stored
  * result without running `fn`. A call made while another holds the key throws `IdempotencyInProgressError`
- * (transient) whose `retryAfterMs` follows a short doubling schedule from the holder's start (about 1 s, 2 s,
- * 4 s... after it began, jittered, never past its lease). If `fn` throws, the key is freed so a retry runs it again.
+ * (transient) whose `retryAfterMs` follows a short schedule from the holder's start (1 s after it began, then
+ * growing to its lease's end in at most three more looks; jittered). If `fn` throws, the key is freed so a retry
+ * runs it again.
  * Before the store's first use, its `check()` (when it has one) runs once, so a misconfigured store fails with
  * what to fix instead of on every call.
  *
