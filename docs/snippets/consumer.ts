@@ -5,6 +5,7 @@ import {
   type ConsumerMessage,
   createCircuitBreaker,
   createConsumer,
+  DependencyUnavailableError,
   type HandlerContext,
   handleSignals,
   InMemoryQueue,
@@ -71,3 +72,19 @@ payments.shutdown();
 console.log(consumer.stats()); // succeeded 3, retried 1, deadLettered 2, latency percentiles
 console.log(consumer.health()); // { state: "stopped", ... }
 console.log(queue.deadLetterQueue.deadLetters().map((m) => `${m.id}: ${m.reason.message}`));
+
+// --- failing dependencies
+// Your own dependency: say it is down, and the consumer pauses instead of retrying message after message.
+// (With DynamoDB idempotency: `checks: [store]`, where store is the DynamoDBIdempotencyStore.)
+const ledger = { ping: async () => {}, record: async (_order: Order) => {} };
+const ledgerConsumer = createConsumer({
+  source: new InMemoryQueue({ name: "ledger" }),
+  schema: Order,
+  checks: [{ check: () => ledger.ping() }], // run before resuming, so no message is spent probing
+  handler: async (message: ConsumerMessage<Order>) => {
+    await ledger.record(message.body).catch((error: unknown) => {
+      throw new DependencyUnavailableError("ledger", "record failed", { cause: error });
+    });
+  },
+});
+ledgerConsumer.on("handedBack", (e) => console.log(`${e.message.id} handed back: ${e.reason}`));

@@ -17,6 +17,7 @@ export type ResilientJobsErrorCode =
   | "IDEMPOTENCY_IN_PROGRESS"
   | "IDEMPOTENCY_PAYLOAD_MISMATCH"
   | "IDEMPOTENCY_STORE"
+  | "DEPENDENCY_UNAVAILABLE"
   | "QUEUE";
 
 /**
@@ -77,6 +78,22 @@ export class CircuitOpenError extends ResilientJobsError {
     );
     this.halfOpenAt = halfOpenAt;
     this.breakerName = breakerName;
+  }
+}
+
+/**
+ * Something the handler depends on is down or misconfigured (a database, a downstream API, a missing table):
+ * not the message's fault. Throw it from a handler and the consumer pauses consumption and hands the message
+ * back, as it does for an idempotency store that fails, instead of retrying it toward the dead-letter queue.
+ */
+export class DependencyUnavailableError extends ResilientJobsError {
+  override name = "DependencyUnavailableError";
+  /** What failed, for logs and `health().reason` (`"payments-db"`). */
+  readonly dependency: string;
+
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super("DEPENDENCY_UNAVAILABLE", `${dependency} unavailable: ${message}`, options);
+    this.dependency = dependency;
   }
 }
 

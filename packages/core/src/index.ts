@@ -7,6 +7,7 @@ export {
   CircuitOpenError,
   checkOption,
   DecodeError,
+  DependencyUnavailableError,
   describeValue,
   hasErrorCode,
   IdempotencyInProgressError,
@@ -53,7 +54,7 @@ export type {
 } from "./resilience/circuitBreaker.js";
 export { CircuitShutdownError, createCircuitBreaker } from "./resilience/circuitBreaker.js";
 export type { ErrorKind } from "./resilience/classify.js";
-export { classifyError, isRetryable } from "./resilience/classify.js";
+export { classifyError, findDependencyFailure, isRetryable } from "./resilience/classify.js";
 export type { RetryContext, RetryInfo, RetryOptions } from "./resilience/retry.js";
 export { RetriesExhaustedError, retry } from "./resilience/retry.js";
 export type { WithTimeoutOptions } from "./resilience/timeout.js";
@@ -110,6 +111,7 @@ export {
 
 // --- consumer
 export { createConsumer } from "./consumer/createConsumer.js";
+export type { DependencyCheck } from "./consumer/dependencyPause.js";
 export type { ConsumerEventName, ConsumerEvents, FailureAction, HandBackReason } from "./consumer/events.js";
 export { type HandlerAbortCause, HandlerAbortedError } from "./consumer/job.js";
 export type { ConsumerOptions, HeartbeatOptions } from "./consumer/options.js";

@@ -1,14 +1,17 @@
 /**
  * Turns the state of the circuit breakers the handler depends on into how many messages may be in flight:
  * none while one is open (receiving would only burn receive counts toward the DLQ), `halfOpenProbes` while one
- * is half-open, `concurrency` when all are closed.
+ * is half-open, `concurrency` when all are closed. A failing dependency (see dependencyPause.ts) limits it the
+ * same way: none while paused or checking, `halfOpenProbes` while probing.
  *
  * A breaker that reports `open` past its `halfOpenAt` is treated as half-open: some breakers only move to
  * half-open on the next call, and a paused consumer makes no calls, so waiting for the event could wait forever.
  */
 import type { CircuitOpenError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { ResolvedBackoff } from "../resilience/backoff.js";
 import type { CircuitState, ObservableBreaker } from "../resilience/CircuitState.js";
+import { type DependencyCheck, DependencyPause } from "./dependencyPause.js";
 import type { ConsumerEmitter } from "./events.js";
 import type { BreakerHealth } from "./types.js";
 
@@ -17,6 +20,11 @@ export interface BreakerGateDeps {
   readonly breakers: readonly ObservableBreaker[];
   readonly concurrency: number;
   readonly halfOpenProbes: number;
+  /** Probes run before resuming after a dependency failure. */
+  readonly checks: readonly DependencyCheck[];
+  readonly checkTimeoutMs: number;
+  /** How long consumption pauses after a dependency failure, by failures in a row. */
+  readonly dependencyBackoff: ResolvedBackoff;
   readonly now: () => number;
   readonly events: ConsumerEmitter;
   readonly log: Logger;
@@ -27,6 +35,7 @@ export interface BreakerGateDeps {
 /** See the module comment. */
 export class BreakerGate {
   readonly #deps: BreakerGateDeps;
+  readonly #dependency: DependencyPause;
   #unsubscribe: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** A pause caused by a `CircuitOpenError` of a breaker the consumer does not watch. */
@@ -40,6 +49,14 @@ export class BreakerGate {
   constructor(deps: BreakerGateDeps) {
     this.#deps = deps;
     this.#limit = deps.concurrency;
+    this.#dependency = new DependencyPause({
+      checks: deps.checks,
+      checkTimeoutMs: deps.checkTimeoutMs,
+      backoff: deps.dependencyBackoff,
+      now: deps.now,
+      log: deps.log,
+      onChange: () => this.#evaluate(),
+    });
   }
 
   /** Most messages that may be in flight now. 0 means paused. */
@@ -54,13 +71,15 @@ export class BreakerGate {
 
   /** Milliseconds until a paused gate may admit messages again (0 when not paused or unknown). */
   resumeInMs(): number {
-    if (this.#limit > 0 || this.#wakeAt === Number.POSITIVE_INFINITY) return 0;
-    return Math.max(0, this.#wakeAt - this.#deps.now());
+    if (this.#limit > 0) return 0;
+    const breakers = this.#wakeAt === Number.POSITIVE_INFINITY ? 0 : this.#wakeAt - this.#deps.now();
+    return Math.max(0, breakers, this.#dependency.remainingMs());
   }
 
   /** Starts watching the breakers. */
   open(): void {
     this.close();
+    this.#dependency.open();
     this.#unsubscribe = this.#deps.breakers.map((breaker) =>
       breaker.onStateChange((state) => this.#onStateChange(breaker, state)),
     );
@@ -69,6 +88,7 @@ export class BreakerGate {
 
   /** Stops watching. */
   close(): void {
+    this.#dependency.close();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -96,6 +116,16 @@ export class BreakerGate {
       halfOpenAt: new Date(error.halfOpenAt).toISOString(),
     });
     this.#evaluate();
+  }
+
+  /** A handler failed because a dependency did (see dependencyPause.ts): pause consumption. */
+  noteDependencyFailure(error: unknown): void {
+    this.#dependency.noteFailure(error);
+  }
+
+  /** A handler succeeded: ends a dependency probe. Hot path: one comparison when nothing is failing. */
+  noteSuccess(): void {
+    this.#dependency.noteSuccess();
   }
 
   /** The breakers as `health()` reports them. */
@@ -140,6 +170,8 @@ export class BreakerGate {
     }
     const timedPause = this.#pausedUntil > now;
     if (timedPause) wakeAt = Math.min(wakeAt, this.#pausedUntil);
+    // A dependency pause has its own timer, which re-evaluates when the pause ends.
+    const dependency = this.#dependency.phase;
 
     if (open) {
       this.#limit = 0;
@@ -148,9 +180,15 @@ export class BreakerGate {
     } else if (timedPause) {
       this.#limit = 0;
       this.#reason = `breaker "${this.#pausedBy}" (not in \`breakers\`) is open until ${new Date(this.#pausedUntil).toISOString()}`;
+    } else if (dependency === "paused" || dependency === "checking") {
+      this.#limit = 0;
+      this.#reason = this.#dependency.reason;
     } else if (halfOpen) {
       this.#limit = Math.min(concurrency, halfOpenProbes);
       this.#reason = `breaker "${halfOpen.name}" is half-open: probing with ${this.#limit} message(s) at a time`;
+    } else if (dependency === "probing") {
+      this.#limit = Math.min(concurrency, halfOpenProbes);
+      this.#reason = this.#dependency.reason;
     } else {
       this.#limit = concurrency;
       this.#reason = undefined;

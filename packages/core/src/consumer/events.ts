@@ -11,10 +11,11 @@ export type FailureAction = "retry" | "deadLetter" | "handBack" | "abandon";
 
 /**
  * Why a message was handed back (made visible again) without counting as a failed attempt: the consumer is
- * stopping, the handler's circuit was open, it was paused (or had no free slot) when the message arrived, or
- * (FIFO) an earlier message of its group did not succeed, so it must not run before that one does.
+ * stopping, the handler's circuit was open, it was paused (or had no free slot) when the message arrived,
+ * (FIFO) an earlier message of its group did not succeed, so it must not run before that one does, or the
+ * handler failed because a dependency did (an idempotency store, a `DependencyUnavailableError`).
  */
-export type HandBackReason = "shutdown" | "circuitOpen" | "paused" | "groupBlocked";
+export type HandBackReason = "shutdown" | "circuitOpen" | "paused" | "groupBlocked" | "dependencyFailed";
 
 /** Every event of a consumer, by name, with its payload. */
 export interface ConsumerEvents {

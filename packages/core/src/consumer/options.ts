@@ -9,6 +9,7 @@ import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import type { BackoffOptions } from "../resilience/backoff.js";
 import type { ObservableBreaker } from "../resilience/CircuitState.js";
 import { isRetryable } from "../resilience/classify.js";
+import type { DependencyCheck } from "./dependencyPause.js";
 import type { MessageHandler } from "./types.js";
 
 /** Heartbeat settings: how the consumer keeps a message invisible while its handler runs. */
@@ -84,10 +85,29 @@ export interface ConsumerOptions<T = unknown> {
    */
   breakers?: readonly ObservableBreaker[];
   /**
-   * Most messages in flight while a breaker is half-open.
+   * Most messages in flight while a breaker is half-open (or, without `checks`, while probing a dependency that
+   * was failing).
    * @defaultValue 1
    */
   halfOpenProbes?: number;
+  /**
+   * Probes of what the handler depends on, e.g. an idempotency store (`DynamoDBIdempotencyStore` has `check()`,
+   * a DescribeTable). When a handler fails because a dependency did (an idempotency store error, a
+   * `DependencyUnavailableError`), consumption pauses; before it resumes these run, so no message is spent on
+   * probing. `createSqsConsumer` also runs them before it starts and fails fast when one fails.
+   * @defaultValue `[]` (after a dependency pause, `halfOpenProbes` messages probe)
+   */
+  checks?: readonly DependencyCheck[];
+  /**
+   * How long consumption pauses after a dependency failure, by failures in a row.
+   * @defaultValue `{ strategy: "equal", baseMs: 1000, capMs: 30000 }`
+   */
+  dependencyBackoff?: BackoffOptions;
+  /**
+   * Budget of each of `checks`; one that takes longer counts as failed.
+   * @defaultValue 10,000
+   */
+  checkTimeoutMs?: number;
   /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
   format?: DecodeOptions<T>["format"];
   /** Unwrap SNS notification envelopes. @defaultValue `true` */
@@ -163,6 +183,8 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   heartbeatMaxTotalMs: 3_600_000,
   backoff: Object.freeze({ strategy: "full", baseMs: 1_000, capMs: 900_000 } satisfies BackoffOptions),
   receiveBackoff: Object.freeze({ strategy: "equal", baseMs: 500, capMs: 30_000 } satisfies BackoffOptions),
+  dependencyBackoff: Object.freeze({ strategy: "equal", baseMs: 1_000, capMs: 30_000 } satisfies BackoffOptions),
+  checkTimeoutMs: 10_000,
   halfOpenProbes: 1,
   receiveWaitTimeMs: 20_000,
   fullBatchWaitMs: 5,

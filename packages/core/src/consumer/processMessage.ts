@@ -11,6 +11,7 @@ import { CircuitOpenError, IdempotencyInProgressError, ResilientJobsError } from
 import type { Logger } from "../logger.js";
 import type { DeadLetterReason, QueueMessage } from "../queue/MessageSource.js";
 import { delayFor } from "../resilience/backoff.js";
+import { findDependencyFailure } from "../resilience/classify.js";
 import type { AckBatcher } from "./ackBatcher.js";
 import type { BreakerGate } from "./breakerGate.js";
 import type { ConsumerEmitter, FailureAction, HandBackReason } from "./events.js";
@@ -154,6 +155,7 @@ export class MessageProcessor<T> {
     stats.succeeded++;
     stats.recordDuration(durationMs);
     acks.add(job.raw);
+    this.#deps.gate.noteSuccess();
     if (this.#deps.debug) this.#deps.log.debug("message succeeded", { ...job.logFields(), durationMs });
     if (events.has("succeeded")) events.emit("succeeded", { message: job.raw, durationMs });
     if (this.#groups !== undefined) this.#nextInGroup(job, true);
@@ -169,12 +171,17 @@ export class MessageProcessor<T> {
     const raw = job.raw;
     let action: FailureAction;
     const circuitOpen = findCircuitOpen(error);
+    const dependencyFailure = circuitOpen === undefined ? findDependencyFailure(error) : undefined;
     if (job.abortReason instanceof HandlerAbortedError && job.abortReason.abortCause === "shutdown") {
       action = "handBack";
     } else if (job.abortReason instanceof HandlerAbortedError) {
       action = "abandon";
     } else if (circuitOpen !== undefined) {
       gate.noteCircuitOpen(circuitOpen);
+      action = "handBack";
+    } else if (dependencyFailure !== undefined) {
+      // Not the message's fault (a missing table, an outage): pause, and hand it back uncounted.
+      gate.noteDependencyFailure(dependencyFailure);
       action = "handBack";
     } else if (!config.retryable(error)) {
       action = config.source.deadLetter ? "deadLetter" : "retry";
@@ -186,8 +193,9 @@ export class MessageProcessor<T> {
     if (events.has("failed")) events.emit("failed", { message: raw, error, durationMs, action });
 
     if (action === "handBack") {
-      if (circuitOpen === undefined) this.handBack(raw, 0, "shutdown");
-      else this.handBack(raw, gate.remainingOpenMs(circuitOpen), "circuitOpen");
+      if (circuitOpen !== undefined) this.handBack(raw, gate.remainingOpenMs(circuitOpen), "circuitOpen");
+      else if (dependencyFailure !== undefined) this.handBack(raw, gate.resumeInMs(), "dependencyFailed");
+      else this.handBack(raw, 0, "shutdown");
     } else if (action === "abandon") {
       // The message is (or soon will be) visible to other workers: touching it now could undo their work.
       stats.abandoned++;

@@ -9,6 +9,7 @@ import { createJsonLogger, type Logger, withFields } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { type BackoffOptions, type ResolvedBackoff, resolveBackoff } from "../resilience/backoff.js";
 import type { ObservableBreaker } from "../resilience/CircuitState.js";
+import type { DependencyCheck } from "./dependencyPause.js";
 import { CONSUMER_DEFAULTS, type ConsumerOptions, type HeartbeatOptions } from "./options.js";
 import type { MessageHandler } from "./types.js";
 
@@ -39,6 +40,9 @@ export interface ConsumerConfig<T> {
   readonly retryable: (error: unknown) => boolean;
   readonly breakers: readonly ObservableBreaker[];
   readonly halfOpenProbes: number;
+  readonly checks: readonly DependencyCheck[];
+  readonly checkTimeoutMs: number;
+  readonly dependencyBackoff: ResolvedBackoff;
   readonly receiveWaitTimeMs: number;
   readonly fullBatchWaitMs: number;
   readonly receiveBackoff: ResolvedBackoff;
@@ -87,6 +91,11 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
       throw new InvalidOptionError(`breakers[${i}]`, "an ObservableBreaker (name, state, onStateChange)", breaker);
     }
   });
+  const checks = options.checks ?? [];
+  if (!Array.isArray(checks)) throw new InvalidOptionError("checks", "an array of { check(): Promise }", checks);
+  checks.forEach((c, i) => {
+    if (typeof c?.check !== "function") throw new InvalidOptionError(`checks[${i}]`, "an object with check()", c);
+  });
   const retryable = options.retryable ?? d.retryable;
   if (typeof retryable !== "function") throw new InvalidOptionError("retryable", "a function", retryable);
   const correlationId = options.correlationId ?? d.correlationId;
@@ -117,6 +126,12 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
     retryable,
     breakers: Object.freeze([...breakers]),
     halfOpenProbes,
+    checks: Object.freeze([...checks]),
+    checkTimeoutMs: duration("checkTimeoutMs", options.checkTimeoutMs ?? d.checkTimeoutMs, 1),
+    dependencyBackoff: resolveBackoff(
+      withDefaults(d.dependencyBackoff, options.dependencyBackoff),
+      "dependencyBackoff.",
+    ),
     receiveWaitTimeMs: duration("receiveWaitTimeMs", options.receiveWaitTimeMs ?? d.receiveWaitTimeMs, 0),
     fullBatchWaitMs: duration("fullBatchWaitMs", options.fullBatchWaitMs ?? d.fullBatchWaitMs, 0),
     receiveBackoff: resolveBackoff(withDefaults(d.receiveBackoff, options.receiveBackoff), "receiveBackoff."),

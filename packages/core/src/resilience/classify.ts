@@ -48,6 +48,23 @@ const VALIDATION_NAMES: ReadonlySet<string> = words("ZodError ValiError Validati
 /** How deep `cause` chains are followed; guards against cycles. */
 const MAX_CAUSE_DEPTH = 5;
 
+/** Codes of errors that say a dependency failed, not the message. */
+const DEPENDENCY_CODES: ReadonlySet<string> = new Set(["IDEMPOTENCY_STORE", "DEPENDENCY_UNAVAILABLE"]);
+
+/**
+ * The error (or one of its causes) that says a dependency of the handler failed, not the message: an
+ * idempotency store error (`IDEMPOTENCY_STORE`) or a `DependencyUnavailableError`. The consumer pauses
+ * consumption on these and hands the message back.
+ */
+export function findDependencyFailure(error: unknown): ResilientJobsError | undefined {
+  let current = error;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === "object" && current !== null; depth++) {
+    if (current instanceof ResilientJobsError && DEPENDENCY_CODES.has(current.code)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /**
  * Tells whether `error` is worth retrying: everything except permanent failures. Permanent: `PermanentError`
  * and subclasses (`DecodeError`, `ValidationError`, ...), `InvalidOptionError`, schema-validation errors,
@@ -85,6 +102,9 @@ function classifyOwn(error: object): ErrorKind {
     // TimeoutError, CircuitOpenError and AbortedError by the code each always has: a bundle that only
     // classifies errors (a Lambda handler's) then carries none of those classes.
     if (error.code === "TIMEOUT" || error.code === "CIRCUIT_OPEN") return "transient";
+    // A failing dependency (even a misconfigured one: a missing table) is not the message's fault: never
+    // dead-letter a message for it. The consumer pauses on these (isDependencyFailure).
+    if (DEPENDENCY_CODES.has(error.code)) return "transient";
     if (error.code === "ABORTED") return "aborted";
     // RetriesExhaustedError and other wrappers fall through to their `cause`.
   }

@@ -76,7 +76,8 @@ const SQS_CONSUMER_DEFAULTS = Object.freeze({
  * timeout unless given, and its RedrivePolicy: a message that fails permanently goes to that DLQ at once,
  * with the reason), the core consumer on it, and (by default) starts it and drains it on
  * SIGTERM/SIGINT before exiting, as an ECS task should. Fails fast when the queue does not exist
- * or is not readable.
+ * or is not readable, or when one of `checks` fails (e.g. `checks: [store]` for a DynamoDB idempotency store
+ * whose table is missing: the error names the table and region).
  *
  * @example
  * ```ts
@@ -114,6 +115,14 @@ export async function createSqsConsumer<T = unknown>(options: SqsConsumerOptions
     (source.fifo ? SQS_CONSUMER_DEFAULTS.fifoAckFlushMs : SQS_CONSUMER_DEFAULTS.ackFlushMs);
   // A FIFO source keeps each group's order in core's consumer (source.fifo), as for every other source.
   const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, logger, source });
+  // Fail fast on a dependency that cannot work (a missing idempotency table), as on a missing queue: a worker
+  // that started anyway would only sit paused. `checks` was validated by createConsumer.
+  try {
+    await Promise.all((consumerOptions.checks ?? []).map((dependency) => dependency.check()));
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
 
   let removeSignalListeners: (() => void) | undefined;
   const sqsConsumer: SqsConsumer = {
