@@ -1,65 +1,43 @@
 /**
  * `npm run chaos` (full: 10,000 orders) and `npm run chaos:ci` (1,000): runs the chaos experiment, prints the
- * summary table, writes the report and the logs under `results/chaos/`, and exits 1 on any violation.
- *
- * Flags override the preset: --orders, --rate (orders/s), --workers (processes), --payment-workers, --kills,
- * --sigterms, --sqs-error-rate, --duplicate-rate, --poison-rate, --outage-ms (study time), --time-scale,
- * --seed, --settle-timeout-ms, --log-level (of the workers: debug, info, warn, error).
+ * summary table, writes the report and the logs under `results/chaos/`, and exits 1 on any violation, 2 on a
+ * usage error. Flags override the preset: see CHAOS_USAGE (`--help`).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { type ChaosOptions, CI_CHAOS, FULL_CHAOS } from "./options.js";
+import { InvalidOptionError } from "@resilient-jobs/core";
+import { UsageError, usageErrorText } from "../src/cli/scriptArgs.js";
+import { CHAOS_USAGE, type ChaosCommand, chaosWarnings, parseChaosArgs } from "./args.js";
+import { type ChaosOptions, CI_CHAOS, FULL_CHAOS, resolveChaosOptions } from "./options.js";
 import { runChaos } from "./runChaos.js";
 import { formatChaosSummary } from "./summary.js";
 
-const { values: flags } = parseArgs({
-  options: {
-    ci: { type: "boolean", default: false },
-    orders: { type: "string" },
-    rate: { type: "string" },
-    workers: { type: "string" },
-    "payment-workers": { type: "string" },
-    kills: { type: "string" },
-    sigterms: { type: "string" },
-    "sqs-error-rate": { type: "string" },
-    "duplicate-rate": { type: "string" },
-    "poison-rate": { type: "string" },
-    "outage-ms": { type: "string" },
-    "time-scale": { type: "string" },
-    seed: { type: "string" },
-    "settle-timeout-ms": { type: "string" },
-    "log-level": { type: "string" },
-  },
-});
+/** The command and its options, or the exit after `--help` or a usage error. */
+function readCommand(args: readonly string[]): { command: ChaosCommand; options: Readonly<ChaosOptions> } {
+  try {
+    const command = parseChaosArgs(args);
+    if (command.help) {
+      process.stdout.write(`${CHAOS_USAGE}\n`);
+      process.exit(0);
+    }
+    // Validated here, before the results folder or any process exists, so a bad value is one line, not a stack.
+    return { command, options: resolveChaosOptions(command.overrides, command.ci ? CI_CHAOS : FULL_CHAOS) };
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof InvalidOptionError)) throw error;
+    process.stderr.write(usageErrorText("chaos", error, CHAOS_USAGE));
+    process.exit(2);
+  }
+}
 
-const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
-const preset = flags.ci ? CI_CHAOS : FULL_CHAOS;
+const { command, options: resolved } = readCommand(process.argv.slice(2));
+for (const warning of chaosWarnings(resolved)) process.stderr.write(`[chaos] warning: ${warning}\n`);
 const resultsDir = fileURLToPath(
-  new URL(`../../results/chaos/${flags.ci ? "ci" : "full"}-${Date.now()}`, import.meta.url),
+  new URL(`../../results/chaos/${command.ci ? "ci" : "full"}-${Date.now()}`, import.meta.url),
 );
 await mkdir(resultsDir, { recursive: true });
 
-const overrides: Partial<ChaosOptions> = {
-  orders: number(flags.orders),
-  ordersPerSecond: number(flags.rate),
-  workerProcesses: number(flags.workers),
-  paymentWorkers: number(flags["payment-workers"]),
-  kills: number(flags.kills),
-  sigterms: number(flags.sigterms),
-  sqsErrorRate: number(flags["sqs-error-rate"]),
-  duplicateRate: number(flags["duplicate-rate"]),
-  poisonRate: number(flags["poison-rate"]),
-  studyOutageMs: number(flags["outage-ms"]),
-  timeScale: number(flags["time-scale"]),
-  seed: number(flags.seed),
-  settleTimeoutMs: number(flags["settle-timeout-ms"]),
-  workerLogLevel: flags["log-level"] as ChaosOptions["workerLogLevel"] | undefined,
-};
-// A flag not given leaves the preset's value.
 const options: ChaosOptions = {
-  ...preset,
-  ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)),
+  ...resolved,
   logDir: resultsDir,
   progress: (line) => process.stderr.write(`[chaos] ${line}\n`),
 };

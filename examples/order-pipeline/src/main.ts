@@ -3,42 +3,51 @@
  * through `POST /orders/async` for a few seconds while 20 payment workers drain the queue through a payment
  * gateway with 5 slots (the study's set-up, time-scaled so it fits in ~15 s); then a summary table.
  *
- * Flags (`npm start -w examples/order-pipeline -- --backend local`): --backend memory|local|aws,
- * --processor ecs|lambda, --users, --seconds, --time-scale, --workers, --slots N|unlimited,
- * --failure-rate, --think-ms (study time).
+ * Flags: see START_USAGE (`npm start -- --help`). Exits 1 when a check fails (an order charged twice, one not
+ * settled in time), 2 on a usage error.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { createJsonLogger, handleSignals } from "@resilient-jobs/core";
+import { checkOutcome } from "./cli/checkOutcome.js";
 import { runFlashSale } from "./cli/flashSale.js";
-import { formatProgress, formatSummary, median, type ProgressSample } from "./cli/report.js";
+import {
+  checkStartRun,
+  formatChecks,
+  formatProgress,
+  formatSummary,
+  median,
+  type ProgressSample,
+} from "./cli/report.js";
+import { UsageError, usageErrorText } from "./cli/scriptArgs.js";
+import { parseStartArgs, START_USAGE, type StartFlags, startWarnings } from "./cli/startArgs.js";
 import { type PipelineOptions, type RunningPipeline, startPipeline } from "./pipeline.js";
 
-const { values: flags } = parseArgs({
-  options: {
-    backend: { type: "string", default: "memory" },
-    processor: { type: "string", default: "ecs" },
-    users: { type: "string", default: "20" },
-    seconds: { type: "string", default: "3" },
-    "time-scale": { type: "string", default: "0.05" },
-    workers: { type: "string", default: "20" },
-    slots: { type: "string", default: "5" },
-    "failure-rate": { type: "string", default: "0" },
-    "think-ms": { type: "string", default: "4000" },
-    "drain-seconds": { type: "string", default: "8" },
-  },
-});
+/** The flags, or the exit after `--help` or a usage error (the launcher answers these first; this is for a direct run). */
+function readFlags(args: readonly string[]): StartFlags {
+  try {
+    const parsed = parseStartArgs(args);
+    if (!parsed.help) return parsed;
+    process.stdout.write(`${START_USAGE}\n`);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(usageErrorText("start", error, START_USAGE));
+    process.exit(2);
+  }
+}
 
-const timeScale = Number(flags["time-scale"]);
-const users = Number(flags.users);
-const saleMs = Number(flags.seconds) * 1000;
-const drainMs = Number(flags["drain-seconds"]) * 1000;
+const flags = readFlags(process.argv.slice(2));
+for (const warning of startWarnings(flags)) process.stderr.write(`start: warning: ${warning}\n`);
+const timeScale = flags.timeScale;
+const users = flags.users;
+const saleMs = flags.saleSeconds * 1000;
+const drainMs = flags.drainSeconds * 1000;
 const options: PipelineOptions = {
-  backend: flags.backend as PipelineOptions["backend"],
-  processor: flags.processor as PipelineOptions["processor"],
-  workers: Number(flags.workers),
-  slots: flags.slots === "unlimited" ? "unlimited" : Number(flags.slots),
-  failureRate: Number(flags["failure-rate"]),
+  backend: flags.backend,
+  processor: flags.processor,
+  workers: flags.workers,
+  slots: flags.slots,
+  failureRate: flags.failureRate,
   timeScale,
   // Errors only, on stderr: warnings would break the progress line (and a flash sale makes some).
   logger: createJsonLogger({ level: "error", write: (line) => process.stderr.write(`${line}\n`) }),
@@ -100,7 +109,7 @@ const sale = runFlashSale({
   url: `${pipeline.apiUrl}/orders/async`,
   users,
   durationMs: saleMs,
-  thinkMs: Math.max(1, Number(flags["think-ms"]) * timeScale),
+  thinkMs: Math.max(1, flags.thinkMs * timeScale),
   timeoutMs: Math.max(1_000, 30_000 * timeScale),
   onResult: (result) => {
     if (result.status === 202) {
@@ -153,4 +162,14 @@ process.stdout.write(
     elapsedMs: performance.now() - startedAt,
   })}\n`,
 );
+const checks = checkStartRun({
+  accepted,
+  chargedTwice: pipeline.gateway.ordersChargedTwice(),
+  statuses: final.statuses,
+  depth: final.depth,
+});
+process.stdout.write(`\n${formatChecks(checks)}\n`);
 await pipeline.stop();
+const outcome = checkOutcome("start", checks);
+if (outcome.message !== undefined) process.stderr.write(`${outcome.message}\n`);
+process.exitCode = outcome.exitCode;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatProgress, formatSummary, median, type RunSummary } from "./report.js";
+import { checkStartRun, formatChecks, formatProgress, formatSummary, median, type RunSummary } from "./report.js";
 
 const depth = { payment: 12, inventory: 0, notification: 1, dlq: 0, paymentInFlight: 20 };
 
@@ -61,5 +61,46 @@ describe("npm start's report", () => {
 
   it("takes the median of odd and even samples", () => {
     expect([median([3, 1, 2]), median([4, 1, 3, 2]), median([])]).toEqual([2, 2.5, undefined]);
+  });
+});
+
+describe("npm start's checks", () => {
+  const settled = { payment: 0, inventory: 0, notification: 0, dlq: 0, paymentInFlight: 0 };
+
+  it("pass when orders were accepted, none charged twice and all settled", () => {
+    const checks = checkStartRun({
+      accepted: 300,
+      chargedTwice: 0,
+      statuses: { COMPLETED: 299, PAYMENT_FAILED: 1 },
+      depth: settled,
+    });
+
+    expect(checks.map((check) => check.ok)).toEqual([true, true, true]);
+    expect(formatChecks(checks)).toContain("PASS no order charged twice (0 charged twice)");
+  });
+
+  it.each([
+    ["nothing was accepted", { accepted: 0 }, "orders were accepted (202)"],
+    ["an order was charged twice", { chargedTwice: 1 }, "no order charged twice"],
+    [
+      "orders are still pending",
+      { statuses: { COMPLETED: 290, PENDING: 10 } },
+      "every accepted order settled before the drain deadline",
+    ],
+    [
+      "the payment queue is not empty",
+      { depth: { ...settled, paymentInFlight: 3 } },
+      "every accepted order settled before the drain deadline",
+    ],
+  ])("fail when %s", (_, change, failing) => {
+    const checks = checkStartRun({
+      accepted: 300,
+      chargedTwice: 0,
+      statuses: { COMPLETED: 300 },
+      depth: settled,
+      ...change,
+    });
+
+    expect(checks.filter((check) => !check.ok).map((check) => check.name)).toEqual([failing]);
   });
 });

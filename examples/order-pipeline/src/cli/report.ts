@@ -3,6 +3,7 @@
  * functions of the figures, so the wording is tested without running a pipeline.
  */
 import type { QueueDepth } from "../pipeline.js";
+import type { RunCheck } from "./checkOutcome.js";
 
 /** One sample of the running pipeline. */
 export interface ProgressSample {
@@ -107,4 +108,38 @@ export function median(values: readonly number[]): number | undefined {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** What `npm start` checks at the end of its run. */
+export interface StartCheckInput {
+  readonly accepted: number;
+  readonly chargedTwice: number;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly depth: QueueDepth;
+}
+
+/**
+ * `npm start`'s checks: the sale accepted orders, none was charged twice, and every accepted order settled
+ * (completed or payment failed, nothing left in the payment queue) before the drain deadline.
+ */
+export function checkStartRun(run: StartCheckInput): (RunCheck & { detail: string })[] {
+  const s = run.statuses;
+  const unsettled = (s.PENDING ?? 0) + (s.PAID ?? 0);
+  const queued = run.depth.payment + run.depth.paymentInFlight;
+  return [
+    { name: "orders were accepted (202)", ok: run.accepted > 0, detail: `${run.accepted} accepted` },
+    { name: "no order charged twice", ok: run.chargedTwice === 0, detail: `${run.chargedTwice} charged twice` },
+    {
+      name: "every accepted order settled before the drain deadline",
+      ok: unsettled === 0 && queued === 0,
+      detail: `${unsettled} not settled, ${queued} still in the payment queue`,
+    },
+  ];
+}
+
+/** The checks as lines: `PASS name (detail)`. */
+export function formatChecks(checks: readonly (RunCheck & { detail: string })[]): string {
+  return ["Checks:", ...checks.map((check) => `  ${check.ok ? "PASS" : "FAIL"} ${check.name} (${check.detail})`)].join(
+    "\n",
+  );
 }

@@ -1,34 +1,38 @@
 /**
  * `npm run flash-sale -- [flags]`: runs the flash-sale experiment, prints the study's tables beside the
  * queueing-theory estimates, and writes the results (JSON) and the queue-depth chart (SVG) into the results
- * folder. Flags: see FLASH_SALE_USAGE (`--help`).
+ * folder. Flags: see FLASH_SALE_USAGE (`--help`). Exits 1 when a shape check fails, 2 on a usage error.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { InvalidOptionError } from "@resilient-jobs/core";
+import { checkOutcome } from "../cli/checkOutcome.js";
+import { FLASH_SALE_USAGE, parseFlashSaleArgs } from "../cli/flashSaleArgs.js";
+import { UsageError, usageErrorText } from "../cli/scriptArgs.js";
 import { renderDepthChart } from "./depthChart.js";
-import { FLASH_SALE_USAGE, type FlashSaleCommand, parseFlashSaleArgs, resolveFlashSaleOptions } from "./options.js";
+import { flashSaleWarnings, resolveFlashSaleOptions } from "./options.js";
 import { renderReport } from "./report.js";
 import { runFlashSale } from "./runFlashSale.js";
 import { checkShapes } from "./shapes.js";
 
 async function main(args: readonly string[]): Promise<number> {
-  let command: FlashSaleCommand;
+  let command: ReturnType<typeof parseFlashSaleArgs>;
+  let config: ReturnType<typeof resolveFlashSaleOptions>;
   try {
     command = parseFlashSaleArgs(args);
-    resolveFlashSaleOptions(command.options);
+    if (command.help) {
+      process.stdout.write(`${FLASH_SALE_USAGE}\n`);
+      return 0;
+    }
+    config = resolveFlashSaleOptions(command.options);
   } catch (error) {
-    // parseArgs throws TypeErrors with a code for unknown flags; ours are InvalidOptionErrors.
-    if (error instanceof InvalidOptionError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`${(error as Error).message}\n\n${FLASH_SALE_USAGE}\n`);
+    if (error instanceof UsageError || error instanceof InvalidOptionError) {
+      process.stderr.write(usageErrorText("flash-sale", error, FLASH_SALE_USAGE));
       return 2;
     }
     throw error;
   }
-  if (command.help) {
-    process.stdout.write(`${FLASH_SALE_USAGE}\n`);
-    return 0;
-  }
+  for (const warning of flashSaleWarnings(config)) process.stderr.write(`flash-sale: warning: ${warning}\n`);
   const result = await runFlashSale(command.options, (line) => process.stderr.write(`flash-sale: ${line}\n`));
   const checks = checkShapes(result);
   process.stdout.write(`${renderReport(result, checks)}\n`);
@@ -45,7 +49,9 @@ async function main(args: readonly string[]): Promise<number> {
     await writeFile(chartPath, chart);
     process.stdout.write(`Chart:   ${chartPath}\n`);
   }
-  return 0;
+  const outcome = checkOutcome("flash-sale", checks);
+  if (outcome.message !== undefined) process.stderr.write(`${outcome.message}\n`);
+  return outcome.exitCode;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
-import { FLASH_SALE_DEFAULTS, parseFlashSaleArgs, resolveFlashSaleOptions } from "./options.js";
+import { FLASH_SALE_DEFAULTS, flashSaleWarnings, resolveFlashSaleOptions } from "./options.js";
 
 describe("resolveFlashSaleOptions", () => {
   it("defaults to the study's first system: one sync slot, unlimited downstream, 1/5/20/100 workers", () => {
@@ -33,59 +33,22 @@ describe("resolveFlashSaleOptions", () => {
   });
 });
 
-describe("parseFlashSaleArgs", () => {
-  it("reads the issue's flags: lists, a think-time range, seconds and unlimited slots", () => {
-    const command = parseFlashSaleArgs([
-      "--backend",
-      "local",
-      "--users",
-      "20",
-      "--duration",
-      "30",
-      "--think-ms",
-      "100-500",
-      "--workers",
-      "1,5,20,100",
-      "--payment-ms",
-      "3000",
-      "--slots",
-      "unlimited",
-      "--sync-slots",
-      "5",
-      "--time-scale",
-      "0.01",
-      "--phases",
-      "workers",
-    ]);
-
-    expect(command.options).toEqual({
-      backend: "local",
-      users: [20],
-      durationMs: 30_000,
-      thinkMs: [100, 500],
-      customerTimeoutMs: undefined,
-      workers: [1, 5, 20, 100],
-      paymentMs: 3000,
-      slots: "unlimited",
-      syncSlots: 5,
-      timeScale: 0.01,
-      phases: ["workers"],
-    });
-    expect(command.outDir).toBe("results");
+describe("flashSaleWarnings", () => {
+  it("has nothing to say about the defaults", () => {
+    expect(flashSaleWarnings(resolveFlashSaleOptions())).toEqual([]);
   });
 
-  it("leaves every option to the defaults when no flag is given", () => {
-    const command = parseFlashSaleArgs([]);
+  it("warns when the time scale shrinks a payment under 10 ms, naming the flag and a scale that works", () => {
+    const warnings = flashSaleWarnings(resolveFlashSaleOptions({ timeScale: 0.001 }));
 
-    expect(resolveFlashSaleOptions(command.options)).toEqual(FLASH_SALE_DEFAULTS);
-    expect(command.help).toBe(false);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^--time-scale 0\.001 runs each payment in 3\.0 ms, under 10 ms/);
+    expect(warnings[0]).toContain("--time-scale 0.0033333333333333335 or more");
   });
 
-  it("rejects a flag value that is not a number, naming the flag", () => {
-    expect(() => parseFlashSaleArgs(["--workers", "1,five"])).toThrow("Expected `--workers` to be a number");
-  });
+  it("warns when a load is too short for ten payments per slot", () => {
+    const warnings = flashSaleWarnings(resolveFlashSaleOptions({ durationMs: 6_000 }));
 
-  it("rejects unknown flags", () => {
-    expect(() => parseFlashSaleArgs(["--speed", "fast"])).toThrow(/Unknown option/);
+    expect(warnings).toEqual([expect.stringMatching(/^--duration 6 s fits 2\.0 payments of 3000 ms per slot/)]);
   });
 });

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { InvalidOptionError } from "@resilient-jobs/core";
 
 /** Which parts of the experiment run: the sync-vs-async comparison, the worker-scaling runs, or both. */
@@ -136,90 +135,6 @@ export function resolveFlashSaleOptions(options: FlashSaleOptions = {}): FlashSa
   });
 }
 
-/** What the command line asked for: the options, and where to write the results. */
-export interface FlashSaleCommand {
-  readonly options: FlashSaleOptions;
-  /** The results folder. */
-  readonly outDir: string;
-  readonly help: boolean;
-}
-
-/** The command's usage text. */
-export const FLASH_SALE_USAGE = `Usage: npm run flash-sale -- [options]
-
-  --backend memory|local     where queues and tables live (default memory)
-  --users 5,20               customers of each sync run; the largest drives the async load
-  --duration 60              seconds each load lasts (study time)
-  --think-ms 100-500         think time between a customer's orders (study time)
-  --timeout-ms 30000         a customer gives up after this long (study time)
-  --workers 1,5,20,100       worker counts, one run each
-  --payment-ms 3000          how long one payment holds a slot (study time)
-  --slots N|unlimited        payment slots shared by the workers (default unlimited)
-  --sync-slots N|unlimited   payment slots behind POST /orders/sync (default 1)
-  --time-scale 0.01          every duration x this factor (1 = real time)
-  --phases sync,workers      which parts run
-  --out results              results folder (JSON + SVG chart)
-
-The study's first system is the default; its second: --slots 5 --sync-slots 5.`;
-
-/** Parses the command line (`process.argv.slice(2)`); throws InvalidOptionError on a bad value. */
-export function parseFlashSaleArgs(args: readonly string[]): FlashSaleCommand {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    options: {
-      backend: { type: "string" },
-      users: { type: "string" },
-      duration: { type: "string" },
-      "think-ms": { type: "string" },
-      "timeout-ms": { type: "string" },
-      workers: { type: "string" },
-      "payment-ms": { type: "string" },
-      slots: { type: "string" },
-      "sync-slots": { type: "string" },
-      "time-scale": { type: "string" },
-      phases: { type: "string" },
-      out: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  const options: FlashSaleOptions = {
-    backend: values.backend as FlashSaleOptions["backend"],
-    users: values.users === undefined ? undefined : numberList("--users", values.users),
-    durationMs: values.duration === undefined ? undefined : number("--duration", values.duration) * 1000,
-    thinkMs: values["think-ms"] === undefined ? undefined : range("--think-ms", values["think-ms"]),
-    customerTimeoutMs: values["timeout-ms"] === undefined ? undefined : number("--timeout-ms", values["timeout-ms"]),
-    workers: values.workers === undefined ? undefined : numberList("--workers", values.workers),
-    paymentMs: values["payment-ms"] === undefined ? undefined : number("--payment-ms", values["payment-ms"]),
-    slots: values.slots === undefined ? undefined : slots("--slots", values.slots),
-    syncSlots: values["sync-slots"] === undefined ? undefined : slots("--sync-slots", values["sync-slots"]),
-    timeScale: values["time-scale"] === undefined ? undefined : number("--time-scale", values["time-scale"]),
-    phases: values.phases === undefined ? undefined : (values.phases.split(",") as FlashSalePhase[]),
-  };
-  return { options, outDir: values.out ?? "results", help: values.help ?? false };
-}
-
-function number(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new InvalidOptionError(flag, "a number", text);
-  return value;
-}
-
-function numberList(flag: string, text: string): number[] {
-  return text.split(",").map((part) => number(flag, part));
-}
-
-function range(flag: string, text: string): [number, number] {
-  const parts = text.split("-");
-  if (parts.length === 1) return [number(flag, text), number(flag, text)];
-  if (parts.length !== 2) throw new InvalidOptionError(flag, "a range like 100-500", text);
-  return [number(flag, parts[0]!), number(flag, parts[1]!)];
-}
-
-function slots(flag: string, text: string): number | "unlimited" {
-  return text === "unlimited" ? "unlimited" : number(flag, text);
-}
-
 function requirePositive(option: string, value: number): void {
   if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
     throw new InvalidOptionError(option, "a number > 0", value);
@@ -245,4 +160,37 @@ function withoutUndefined<T extends object>(options: T): Partial<T> {
 /** `slots` as a number for the estimates: Infinity for unlimited. */
 export function slotCount(slots: number | "unlimited"): number {
   return slots === "unlimited" ? Number.POSITIVE_INFINITY : slots;
+}
+
+/**
+ * Below this many real milliseconds per payment, timer and event-loop jitter (a few ms on a loaded machine) is
+ * over 10% of a payment: the checks' tolerance, so they measure the machine, not the queue.
+ */
+export const MIN_SCALED_PAYMENT_MS = 10;
+
+/** Fewer payments than this per slot and load: throughput and Little's-law figures rest on too few samples. */
+export const MIN_PAYMENTS_PER_LOAD = 10;
+
+/**
+ * Why the shape checks of a run with `config` would not mean much, one sentence each; empty when they do. The
+ * run still goes ahead: a quick look at small settings is fine, as long as nobody reads its checks as results.
+ */
+export function flashSaleWarnings(config: FlashSaleConfig): string[] {
+  const warnings: string[] = [];
+  const scaledPaymentMs = config.paymentMs * config.timeScale;
+  if (scaledPaymentMs < MIN_SCALED_PAYMENT_MS) {
+    warnings.push(
+      `--time-scale ${config.timeScale} runs each payment in ${scaledPaymentMs.toFixed(1)} ms, under ` +
+        `${MIN_SCALED_PAYMENT_MS} ms: timer jitter exceeds the checks' 10% tolerance, so their PASS/FAIL says little ` +
+        `(use --time-scale ${MIN_SCALED_PAYMENT_MS / config.paymentMs} or more).`,
+    );
+  }
+  const paymentsPerLoad = config.durationMs / config.paymentMs;
+  if (paymentsPerLoad < MIN_PAYMENTS_PER_LOAD) {
+    warnings.push(
+      `--duration ${config.durationMs / 1000} s fits ${paymentsPerLoad.toFixed(1)} payments of ${config.paymentMs} ms ` +
+        `per slot, under ${MIN_PAYMENTS_PER_LOAD}: throughput and latency checks rest on too few payments.`,
+    );
+  }
+  return warnings;
 }
