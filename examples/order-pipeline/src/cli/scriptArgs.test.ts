@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { numberFlag, parseScriptArgs, UsageError, usageErrorText } from "./scriptArgs.js";
+import { numberFlag, parseScriptArgs, roundUpForDisplay, UsageError, usageErrorText } from "./scriptArgs.js";
 
 const OPTIONS = { users: { type: "string" }, ci: { type: "boolean" } } as const;
 
@@ -36,5 +36,13 @@ describe("numberFlag and usageErrorText", () => {
     expect(usageErrorText("chaos", new UsageError("unknown option --x"), "Usage: ...")).toBe(
       "chaos: unknown option --x\n\nUsage: ...\n",
     );
+  });
+});
+
+describe("roundUpForDisplay", () => {
+  it("rounds up to two significant digits, so the suggestion clears the threshold", () => {
+    expect([roundUpForDisplay(10 / 3000), roundUpForDisplay(0.05), roundUpForDisplay(123)]).toEqual([
+      0.0034, 0.05, 130,
+    ]);
   });
 });

@@ -71,3 +71,10 @@ export function optionalNumber(flag: string, value: string | boolean | undefined
 export function usageErrorText(script: string, error: UsageError, usage: string): string {
   return `${script}: ${error.message}\n\n${usage}\n`;
 }
+
+/** `value` rounded up to two significant digits, for a suggestion in a message (10 / 3000 -> 0.0034, not 0.00333...). */
+export function roundUpForDisplay(value: number): number {
+  if (!(value > 0)) return value;
+  const step = 10 ** (Math.floor(Math.log10(value)) - 1);
+  return Number((Math.ceil(value / step) * step).toPrecision(2));
+}

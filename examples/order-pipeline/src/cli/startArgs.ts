@@ -3,7 +3,7 @@
  * and rejects a bad flag before the build.
  */
 import { pipelineConfig } from "../config.js";
-import { type HelpRequest, numberFlag, parseScriptArgs, UsageError } from "./scriptArgs.js";
+import { type HelpRequest, numberFlag, parseScriptArgs, roundUpForDisplay, UsageError } from "./scriptArgs.js";
 
 /** The flags of `npm start`, parsed. Durations as the flags give them (seconds, study milliseconds). */
 export interface StartFlags {
@@ -116,7 +116,7 @@ export function startWarnings(flags: StartFlags): string[] {
     warnings.push(
       `--time-scale ${flags.timeScale} runs each payment in ${paymentMs.toFixed(1)} ms, under ` +
         `${MIN_SCALED_PAYMENT_MS} ms: timer jitter then dominates, and the throughput against the gateway's limit ` +
-        `says little (use --time-scale ${MIN_SCALED_PAYMENT_MS / studyPaymentMs} or more).`,
+        `says little (use --time-scale ${roundUpForDisplay(MIN_SCALED_PAYMENT_MS / studyPaymentMs)} or more).`,
     );
   }
   // A closed loop: each customer orders about once per think time (the async answer takes ~1 ms). What the

@@ -43,7 +43,7 @@ describe("flashSaleWarnings", () => {
 
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^--time-scale 0\.001 runs each payment in 3\.0 ms, under 10 ms/);
-    expect(warnings[0]).toContain("--time-scale 0.0033333333333333335 or more");
+    expect(warnings[0]).toContain("(use --time-scale 0.0034 or more)");
   });
 
   it("warns when a load is too short for ten payments per slot", () => {

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from "@resilient-jobs/core";
+import { roundUpForDisplay } from "../cli/scriptArgs.js";
 
 /** Which parts of the experiment run: the sync-vs-async comparison, the worker-scaling runs, or both. */
 export type FlashSalePhase = "sync" | "workers";
@@ -182,7 +183,7 @@ export function flashSaleWarnings(config: FlashSaleConfig): string[] {
     warnings.push(
       `--time-scale ${config.timeScale} runs each payment in ${scaledPaymentMs.toFixed(1)} ms, under ` +
         `${MIN_SCALED_PAYMENT_MS} ms: timer jitter exceeds the checks' 10% tolerance, so their PASS/FAIL says little ` +
-        `(use --time-scale ${MIN_SCALED_PAYMENT_MS / config.paymentMs} or more).`,
+        `(use --time-scale ${roundUpForDisplay(MIN_SCALED_PAYMENT_MS / config.paymentMs)} or more).`,
     );
   }
   const paymentsPerLoad = config.durationMs / config.paymentMs;
