@@ -1,3 +1,4 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { isRetryable } from "@resilient-jobs/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReceiptHandleExpiredError, SqsAdapterError } from "../errors.js";
@@ -39,6 +40,19 @@ describe("SqsSource on fauxqs", () => {
 
     expect(error).toBeInstanceOf(SqsAdapterError);
     expect((error as SqsAdapterError).aws?.name).toBe("QueueDoesNotExist");
+  });
+
+  it("says what failed when a call fails below AWS (connection refused), not just the name 'Error'", async () => {
+    // A closed loopback port: a real connection failure, no AWS error shape.
+    const client = new SQSClient({ ...peer.clientConfig, endpoint: "http://127.0.0.1:1", maxAttempts: 1 });
+
+    const error = await createSqsSource({ queueUrl: `${peer.endpoint}/000000000000/any-queue`, client }).catch(
+      (e: unknown) => e,
+    );
+    client.destroy();
+
+    expect(error).toBeInstanceOf(SqsAdapterError);
+    expect((error as Error).message).toMatch(/GetQueueAttributes on .* failed: \w+: .*(ECONNREFUSED|connect)/);
   });
 
   it("explicitly asks for message attributes, receive count, sent time, group and trace header", async () => {

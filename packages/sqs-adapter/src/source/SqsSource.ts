@@ -293,7 +293,9 @@ export class SqsSource implements MessageSource {
 
   #callError(operation: string, err: unknown): SqsAdapterError {
     const aws = normalizeAwsError(err);
-    return new SqsAdapterError(`${operation} on ${this.#config.queueUrl} failed: ${aws.name}`, {
+    // The name alone says "Error" for failures that are not AWS's (a bad endpoint, a TypeError): keep the text.
+    const text = err instanceof Error && err.message !== "" && err.message !== aws.name ? `: ${err.message}` : "";
+    return new SqsAdapterError(`${operation} on ${this.#config.queueUrl} failed: ${aws.name}${text}`, {
       cause: err,
       operation,
       target: this.#config.queueUrl,
