@@ -83,6 +83,7 @@ export type {
   PartialBatchResponse,
   ProcessPartialBatchOptions,
 } from "./batch/processPartialBatch.js";
+export { isBatchItemIdentifier } from "./batch/batchItemIdentifier.js";
 export { processPartialBatch } from "./batch/processPartialBatch.js";
 export type { RecordNotStartedReason } from "./batch/RecordNotStartedError.js";
 export { RecordNotStartedError } from "./batch/RecordNotStartedError.js";

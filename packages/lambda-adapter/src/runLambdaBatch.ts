@@ -6,10 +6,13 @@ import {
   type ConsumerMessage,
   checkOption,
   type DeadLetterReason,
+  InvalidOptionError,
+  isBatchItemIdentifier,
   type PartialBatchResponse,
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
+import { WrongEventSourceError } from "./errors.js";
 import type { LambdaContext } from "./events.js";
 import type { LambdaMessageHandler } from "./handlerTypes.js";
 import type { LambdaHandlerConfig } from "./options.js";
@@ -17,6 +20,10 @@ import { RecordContext } from "./recordMessage.js";
 
 /** How one kind of record (SQS, SNS) becomes a message. */
 export interface RecordKind<T, R> {
+  /** The `eventSource` (SQS) or `EventSource` (SNS) the records of this kind name. */
+  readonly source: "aws:sqs" | "aws:sns";
+  /** Where the id is, for the error when a failed record has none (`messageId`). */
+  readonly idField: string;
   /** The id reported for the record and logged as `messageId`. */
   id(record: R): string;
   /** The FIFO message group of the record. */
@@ -52,8 +59,13 @@ export async function runLambdaBatch<T, R>(
   batch: LambdaBatch<T, R>,
 ): Promise<PartialBatchResponse> {
   const { config, handler, kind, context, onReported } = batch;
+  checkContext(context);
   const log = config.invocationLogs(context);
   checkOption(Array.isArray(records), "event.Records", "an array (is the function wired to this trigger?)", records);
+  // Every record of an event comes from one trigger. Hand-built events (tests) may name no source: let them be.
+  const first = records[0] as { eventSource?: string; EventSource?: string } | undefined;
+  const source = first?.eventSource ?? first?.EventSource;
+  if (source !== undefined && source !== kind.source) throw new WrongEventSourceError(kind.source, source);
   const deadline = config.deadlines(context, log);
   // Which records are done (handled, or dead-lettered): the others are reported.
   const done = new Uint8Array(records.length);
@@ -120,7 +132,13 @@ export async function runLambdaBatch<T, R>(
   const batchItemFailures: Array<{ itemIdentifier: string }> = [];
   records.forEach((record, index) => {
     if (done[index] === 1) return;
-    batchItemFailures.push({ itemIdentifier: kind.id(record) });
+    const itemIdentifier = kind.id(record);
+    // Core's rule (processPartialBatch's too): an SQS trigger would fail the whole batch on a response without
+    // an id, an asynchronous one (SNS) would drop the record. Failing the invocation loses nothing.
+    if (!isBatchItemIdentifier(itemIdentifier)) {
+      throw new InvalidOptionError(`event.Records[${index}].${kind.idField}`, "a non-empty string", itemIdentifier);
+    }
+    batchItemFailures.push({ itemIdentifier });
     if (timedOut) onReported?.(record, deadline.reason);
   });
   if (timedOut) {
@@ -139,6 +157,19 @@ export async function runLambdaBatch<T, R>(
     });
   }
   return { batchItemFailures };
+}
+
+/**
+ * Fails clearly when the handler is called without a Lambda context (a test, a wrapper that dropped it), naming
+ * what is missing, before anything reads it (else: `TypeError: Cannot read properties of undefined`).
+ */
+function checkContext(context: LambdaContext): void {
+  checkOption(
+    typeof context?.getRemainingTimeInMillis === "function",
+    context ? "context.getRemainingTimeInMillis" : "context",
+    "a function: pass the Lambda context",
+    context?.getRemainingTimeInMillis ?? context,
+  );
 }
 
 /** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */

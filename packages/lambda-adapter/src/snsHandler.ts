@@ -9,7 +9,7 @@ import { type RecordKind, runLambdaBatch } from "./runLambdaBatch.js";
 /** A Lambda function handler for an SNS subscription. */
 export type SnsLambdaHandler = (event: SnsEvent, context: LambdaContext) => Promise<void>;
 
-const snsMessageIdOf = (record: SnsEventRecord): string => record.Sns.MessageId;
+const snsMessageIdOf = (record: SnsEventRecord): string => record?.Sns?.MessageId;
 
 /**
  * Wraps a message handler (the same one the ECS consumer runs) into a Lambda handler for an SNS subscription.
@@ -31,6 +31,8 @@ export function snsHandler<T = unknown>(
   const config = resolveSnsHandlerOptions<T>(handler, options);
   const decode = config.decode;
   const kind: RecordKind<T, SnsEventRecord> = {
+    source: "aws:sns",
+    idField: "Sns.MessageId",
     id: snsMessageIdOf,
     toMessage(record) {
       const sns = snsNotificationOf(record);

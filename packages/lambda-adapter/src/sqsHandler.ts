@@ -8,7 +8,7 @@ import { type RecordKind, runLambdaBatch } from "./runLambdaBatch.js";
 /** A Lambda function handler for an SQS event source mapping with `ReportBatchItemFailures` on. */
 export type SqsLambdaHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
 
-const messageIdOf = (record: SqsRecord): string => record.messageId;
+const messageIdOf = (record: SqsRecord): string => record?.messageId;
 const messageGroupOf = (record: SqsRecord): string | undefined => record.attributes.MessageGroupId;
 
 /**
@@ -43,6 +43,8 @@ export function sqsHandler<T = unknown>(
   const config = resolveSqsHandlerOptions<T>(handler, options);
   const decode = config.decode;
   const kind: RecordKind<T, SqsRecord> = {
+    source: "aws:sqs",
+    idField: "messageId",
     id: messageIdOf,
     groupId: messageGroupOf,
     toMessage(record) {

@@ -4,6 +4,7 @@
  */
 
 import { checkOption } from "../errors.js";
+import { isBatchItemIdentifier } from "./batchItemIdentifier.js";
 import { runBatch } from "./runBatch.js";
 
 /** One record the queue must deliver again, by its id. */
@@ -120,7 +121,7 @@ export async function processPartialBatch<R>(
   for (const index of failed) {
     const itemIdentifier = getId(records[index] as R);
     checkOption(
-      typeof itemIdentifier === "string" && itemIdentifier !== "",
+      isBatchItemIdentifier(itemIdentifier),
       "getId",
       "a function returning each failed record's id, a non-empty string (the default reads `record.messageId`)",
       itemIdentifier,
