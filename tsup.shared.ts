@@ -14,6 +14,13 @@ export const sourceMaps = {
 } as const satisfies Options;
 
 /**
+ * Dependencies published as ESM only (p-limit and its yocto-queue). The CommonJS build bundles them: `require()` of
+ * an ES module works only from Node 22.12 (20.19), and `engines` says 22. The ESM build imports them, so that a
+ * user's bundler keeps one copy. scripts/check-packages.mjs loads every CJS entry with require(esm) turned off.
+ */
+export const esmOnlyDependencies = ["p-limit", "yocto-queue"];
+
+/**
  * The build every public package shares. ESM is emitted file by file (not bundled) so that a user's bundler
  * can drop what their code does not import (a Lambda bundle with sqsHandler must not carry the circuit
  * breaker and opossum); CommonJS consumers get one bundled file per public entry point. Types are bundled
@@ -37,7 +44,7 @@ export function libraryBuild(publicEntries: Record<string, string>, external: (s
       bundle: false,
       format: ["esm"],
     },
-    { ...common, entry: publicEntries, format: ["cjs"] },
+    { ...common, entry: publicEntries, format: ["cjs"], noExternal: esmOnlyDependencies },
   ];
 }
 

@@ -1,13 +1,13 @@
 // Checks what each public package would ship, as a consumer would see it: publint (package.json and
 // exports map), Are the Types Wrong (types resolve for ESM and CJS under node16 and bundlers), and the
-// tarball's contents (LICENSE, bin, source maps; see tarball-contents.mjs).
+// tarball's contents (LICENSE, bin, source maps, no ESM-only dependency required from CJS; see tarball-contents.mjs).
 // Run after `npm run build`. Checks every package, then exits non-zero if any failed.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { publicPackages } from "./public-packages.mjs";
-import { fileReader, tarballProblems } from "./tarball-contents.mjs";
+import { cjsRequireProblems, esmOnlyResolver, fileReader, tarballProblems } from "./tarball-contents.mjs";
 
 const bin = (name) => join(new URL("..", import.meta.url).pathname, "node_modules", ".bin", name);
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: "inherit" });
@@ -25,10 +25,15 @@ for (const { name, dir } of publicPackages()) {
       }).toString(),
     );
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    const problems = tarballProblems({ files: pack.files.map((f) => f.path), manifest, readFile: fileReader(dir) });
+    const files = pack.files.map((f) => f.path);
+    const readFile = fileReader(dir);
+    const problems = [
+      ...tarballProblems({ files, manifest, readFile }),
+      ...cjsRequireProblems({ files, manifest, readFile, isEsmOnly: esmOnlyResolver(dir) }),
+    ];
     if (problems.length > 0) throw new Error(`tarball:\n  ${problems.join("\n  ")}`);
     console.log(
-      `tarball: ${pack.entryCount} files, ${pack.size} B packed, ${pack.unpackedSize} B unpacked; LICENSE, bin and maps ok`,
+      `tarball: ${pack.entryCount} files, ${pack.size} B packed, ${pack.unpackedSize} B unpacked; LICENSE, bin, maps and CJS requires ok`,
     );
     // The CLI entry (bin) is ESM-only by design; attw checks the importable entry points.
     run(bin("attw"), [join(packDir, pack.filename), "--profile", "node16"], dir);

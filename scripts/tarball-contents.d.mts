@@ -5,3 +5,10 @@ export declare function tarballProblems(pack: {
   readFile: (path: string) => string;
 }): string[];
 export declare const fileReader: (dir: string) => (path: string) => string;
+export declare function cjsRequireProblems(pack: {
+  files: readonly string[];
+  manifest: { dependencies?: Record<string, string> };
+  readFile: (path: string) => string;
+  isEsmOnly: (name: string) => boolean;
+}): string[];
+export declare function esmOnlyResolver(dir: string): (name: string) => boolean;

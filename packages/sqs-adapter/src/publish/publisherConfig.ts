@@ -35,6 +35,13 @@ export interface PublisherOptions {
    */
   backoff?: BackoffOptions;
   /**
+   * Most requests one `sendBatch` / `publishBatch` call has in flight at once on a standard queue or topic
+   * (a 1,000-message batch is 100 requests). FIFO targets always send one request at a time: a group's later
+   * messages must not overtake its earlier ones.
+   * @defaultValue 4
+   */
+  concurrency?: number;
+  /**
    * Returns the trace context of the calling span (from OpenTelemetry's propagator, say); messages
    * without their own `traceContext` carry it.
    * @defaultValue no trace context
@@ -48,13 +55,14 @@ export interface PublisherConfig {
   readonly maxBatchBytes: number;
   readonly maxAttributes: number;
   readonly attempts: number;
+  readonly concurrency: number;
   readonly delayMs: (attempt: number) => number;
   readonly isRetryable: (err: unknown) => boolean;
   readonly traceContext: () => TraceContext | undefined;
 }
 
 const BACKOFF: BackoffOptions = Object.freeze({ strategy: "full", baseMs: 100, capMs: 5_000 });
-const DEFAULTS = Object.freeze({ maxAttributes: MAX_MESSAGE_ATTRIBUTES, attempts: 3 });
+const DEFAULTS = Object.freeze({ maxAttributes: MAX_MESSAGE_ATTRIBUTES, attempts: 3, concurrency: 4 });
 const noTraceContext = () => undefined;
 
 /** Applies defaults (the service's size limit given by the caller) and validates, naming the bad option. */
@@ -63,10 +71,12 @@ export function resolvePublisherConfig(options: PublisherOptions, serviceMaxByte
   const maxBatchBytes = options.maxBatchBytes ?? serviceMaxBytes;
   const maxAttributes = options.maxAttributes ?? DEFAULTS.maxAttributes;
   const attempts = options.attempts ?? DEFAULTS.attempts;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   requireInteger("maxMessageBytes", maxMessageBytes, 1, "an integer >= 1");
   requireInteger("maxBatchBytes", maxBatchBytes, maxMessageBytes, `an integer >= maxMessageBytes (${maxMessageBytes})`);
   requireInteger("maxAttributes", maxAttributes, 1, "an integer >= 1");
   requireInteger("attempts", attempts, 1, "an integer >= 1");
+  requireInteger("concurrency", concurrency, 1, "an integer >= 1");
   if (options.traceContext !== undefined && typeof options.traceContext !== "function") {
     throw new InvalidOptionError(
       "traceContext",
@@ -81,6 +91,7 @@ export function resolvePublisherConfig(options: PublisherOptions, serviceMaxByte
     maxBatchBytes,
     maxAttributes,
     attempts,
+    concurrency,
     delayMs: (attempt: number) => backoff(attempt - 1),
     // Only errors known to be transient: core's isRetryable also retries unknown errors (right for handlers),
     // but a publish that failed for an unknown reason (no credentials) should surface, not loop.

@@ -9,6 +9,7 @@ const rules = { maxMessageBytes: 1_048_576, maxAttributes: 10, fifo: false };
 const config: ChunkSendConfig = {
   maxBatchBytes: 1_048_576,
   attempts: 3,
+  concurrency: 1,
   delayMs: (attempt) => 100 * attempt,
   isRetryable: (err) => (err as { retryable?: boolean }).retryable === true,
   target: "queue",
@@ -38,6 +39,19 @@ function fakeService(decide: (id: string, call: number) => "ok" | "server" | "se
     return result;
   };
   return { send, requests };
+}
+
+/** Lets every ready promise callback run (one macrotask turn), so that the requests that can start have started. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A service whose answers the test releases one at a time (oldest first), to see how many requests overlap. */
+function heldService() {
+  const held: Array<() => void> = [];
+  const send: SendChunk = (entries) =>
+    new Promise<ChunkResult>((resolve) => {
+      held.push(() => resolve({ Successful: entries.map((e) => ({ Id: e.id, MessageId: `mid-${e.id}` })) }));
+    });
+  return { send, inFlight: () => held.length, answerNext: () => held.shift()?.() };
 }
 
 afterEach(() => {
@@ -144,6 +158,44 @@ describe("sendInChunks", () => {
     expect(error.failed[0]?.code).toBe("AccessDenied");
   });
 
+  it("does not start a request after one failed for good; requests already in flight finish", async () => {
+    const denied = Object.assign(new Error("not allowed"), {
+      name: "AccessDenied",
+      $metadata: { httpStatusCode: 403 },
+    });
+    let calls = 0;
+    const send: SendChunk = async () => {
+      calls++;
+      throw denied;
+    };
+
+    // 45 messages: 5 requests, 2 at a time. The first two go out together; the other three never start.
+    const error = (await sendInChunks(messages(45), send, { ...config, concurrency: 2 }, undefined).catch(
+      (err: unknown) => err,
+    )) as PartialPublishError;
+
+    expect(calls).toBe(2);
+    expect(error.failed).toHaveLength(45);
+    expect(error.failed.map((f) => f.index)).toEqual(Array.from({ length: 45 }, (_, i) => i));
+    expect(error.cause).toBe(denied);
+  });
+
+  it("keeps at most `concurrency` requests in flight on a standard target, and answers in message order", async () => {
+    const { send, inFlight, answerNext } = heldService();
+
+    const pending = sendInChunks(messages(45), send, { ...config, concurrency: 2 }, undefined);
+    const maxInFlight: number[] = [];
+    for (let answered = 0; answered < 5; answered++) {
+      await settle();
+      maxInFlight.push(inFlight());
+      answerNext();
+    }
+    const published = await pending;
+
+    expect(Math.max(...maxInFlight)).toBe(2);
+    expect(published.map((p) => p.index)).toEqual(Array.from({ length: 45 }, (_, i) => i));
+  });
+
   it("stops waiting for a retry when the signal aborts and reports the entry as failed", async () => {
     vi.useFakeTimers();
     const controller = new AbortController();
@@ -199,6 +251,26 @@ describe("sendInChunks", () => {
         ["m3", "InternalError"],
         ["m11", "FifoOrder"],
       ]);
+    });
+
+    it("sends one request at a time whatever `concurrency` says, so a group keeps its order", async () => {
+      const { send, inFlight, answerNext } = heldService();
+
+      const pending = sendInChunks(
+        fifoMessages(Array(25).fill("a")),
+        send,
+        { ...fifoConfig, concurrency: 4 },
+        undefined,
+      );
+      const seen: number[] = [];
+      for (let answered = 0; answered < 3; answered++) {
+        await settle();
+        seen.push(inFlight());
+        answerNext();
+      }
+
+      expect((await pending).map((p) => p.id)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
+      expect(seen).toEqual([1, 1, 1]);
     });
 
     it("retries a failed message whose group has nothing later in the request", async () => {

@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import { normalizeAwsError } from "../errors.js";
 import type { EncodedMessage } from "./encodeMessage.js";
 import type { FailedPublish, PublishedMessage } from "./errors.js";
@@ -19,6 +20,8 @@ export interface ChunkSendConfig {
   readonly maxBatchBytes: number;
   /** Attempts per entry, the first included. */
   readonly attempts: number;
+  /** Most requests in flight at once; FIFO targets use 1 whatever this says. */
+  readonly concurrency: number;
   /** Milliseconds to wait before retry number `attempt` (1 = the first retry). */
   readonly delayMs: (attempt: number) => number;
   /** Whether an error thrown by a whole request is worth another attempt. */
@@ -56,9 +59,12 @@ export function chunkMessages(messages: readonly EncodedMessage[], maxBatchBytes
  * Entries the service blamed on the sender are not retried: they would fail again. Resolves with every
  * message published, or throws {@link PartialPublishError} listing what went out and what did not.
  *
- * FIFO: a retry must not put a message behind its successors. A failed entry is not retried once a later
- * message of its group went out in the same request, and once a message of a group has failed for good, the
- * group's later messages are not sent (both reported failed, code `FifoOrder`).
+ * Standard targets: up to `concurrency` requests (each with its retries) in flight at once, through p-limit. Once
+ * a request failed for good, requests not yet started are not sent; those in flight finish.
+ *
+ * FIFO: one request at a time, in order. A retry must not put a message behind its successors. A failed entry is
+ * not retried once a later message of its group went out in the same request, and once a message of a group has
+ * failed for good, the group's later messages are not sent (both reported failed, code `FifoOrder`).
  */
 export async function sendInChunks(
   messages: readonly EncodedMessage[],
@@ -71,27 +77,32 @@ export async function sendInChunks(
   const chunks = chunkMessages(messages, config.maxBatchBytes);
   const failedGroups = new Set<string>();
   let stopError: unknown;
-  for (const chunk of chunks) {
+  const sendChunk = async (chunk: readonly EncodedMessage[]): Promise<void> => {
     if (stopError !== undefined) {
       // An earlier request failed for good (no such queue, no credentials): the rest would fail too.
       failed.push(...chunk.map((entry) => failure(entry, describeError(stopError))));
-      continue;
+      return;
     }
     let sendable = chunk;
     if (config.fifo && failedGroups.size > 0) {
       sendable = chunk.filter((entry) => !(entry.groupId !== undefined && failedGroups.has(entry.groupId)));
       for (const entry of chunk) if (!sendable.includes(entry)) failed.push(failure(entry, groupBlocked(entry)));
-      if (sendable.length === 0) continue;
+      if (sendable.length === 0) return;
     }
     const failedBefore = failed.length;
-    stopError = await sendChunkWithRetries(sendable, send, config, signal, successful, failed);
+    const error = await sendChunkWithRetries(sendable, send, config, signal, successful, failed);
+    stopError ??= error;
     if (config.fifo) {
+      // One request at a time (limit 1), so everything failed since failedBefore belongs to this chunk.
       for (const lost of failed.slice(failedBefore)) {
         const groupId = messages[lost.index]?.groupId;
         if (groupId !== undefined) failedGroups.add(groupId);
       }
     }
-  }
+  };
+  // A plain concurrency limit: p-limit starts the chunks in order, at most `concurrency` at once.
+  const limit = pLimit(config.fifo ? 1 : config.concurrency);
+  await Promise.all(chunks.map((chunk) => limit(sendChunk, chunk)));
   if (failed.length > 0) {
     failed.sort((a, b) => a.index - b.index);
     successful.sort((a, b) => a.index - b.index);
