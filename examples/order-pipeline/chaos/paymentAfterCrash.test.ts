@@ -4,8 +4,9 @@
  * plus 1 s). Every redelivery of the order's payment message used to fail with IdempotencyInProgressError and
  * count a receive, so with maxReceiveCount 5 and backoff of at most 2, 4, 8 and 16 s the message reached the
  * dead-letter queue long before the lease ended, leaving the order PENDING (charged or not). Fixed in the SDK:
- * the error carries the lease's remaining time (`retryAfterMs`) and the consumer retries no sooner, without
- * counting the receive where the source can. See docs/reliability.md.
+ * the error carries when to look again (`retryAfterMs`: a schedule from the holder's start with at most three
+ * looks before its lease ends) and the consumer retries no sooner, without counting the receive where the
+ * source can. See docs/reliability.md.
  */
 import { hashPayload, silentLogger } from "@resilient-jobs/core";
 import { afterEach, describe, expect, it } from "vitest";

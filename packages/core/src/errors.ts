@@ -169,12 +169,13 @@ export class ValidationError extends PermanentError {
 
 /**
  * Another call holds the idempotency key and has not finished. Transient: retry later, and not before
- * `retryAfterMs`, when the holder's lease runs out (a crashed holder's key can then be taken over).
+ * `retryAfterMs`: 1 s after the holder began, then growing (at most three looks) to the holder's lease end,
+ * when a crashed holder's key can be taken over.
  */
 export class IdempotencyInProgressError extends TransientError {
   override name = "IdempotencyInProgressError";
   readonly key: string;
-  /** Milliseconds until the holder's in-progress lease expires; the consumer delays its retry at least this long. */
+  /** When to look again, in milliseconds: the next point of the in-progress schedule, never past the lease end. */
   readonly retryAfterMs: number | undefined;
 
   constructor(key: string, retryAfterMs?: number) {
