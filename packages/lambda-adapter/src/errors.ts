@@ -1,4 +1,4 @@
-import { ResilientJobsError, TransientError } from "@resilient-jobs/core";
+import { TransientError } from "@resilient-jobs/core";
 
 /** One notification that failed, by its SNS message id. */
 export interface FailedNotification {
@@ -24,28 +24,5 @@ export class SnsNotificationFailedError extends TransientError {
       { cause: first },
     );
     this.failures = failures;
-  }
-}
-
-/**
- * A handler got an event from another source than its own: an `sqsHandler` wired to an SNS topic, say. Thrown
- * before any record runs, so the invocation fails (Lambda retries it, then sends it to the on-failure destination
- * or DLQ) instead of "succeeding" with a response the trigger ignores, which would drop the event. Message:
- * `sqsHandler received an SNS event: use snsHandler`. Code `INVALID_OPTION`: a wiring mistake.
- */
-export class WrongEventSourceError extends ResilientJobsError {
-  override name = "WrongEventSourceError";
-  /** The event source the records name (`aws:sns`). */
-  declare readonly received: string;
-
-  /** `expected`: the source the handler takes (`aws:sqs`); `received`: the one the event's records name. */
-  constructor(expected: string, received: string) {
-    // "aws:sqs" and "aws:sns" are taken by sqsHandler and snsHandler: the handler's name is in the source.
-    const other = received.slice(4);
-    super(
-      "INVALID_OPTION",
-      `${expected.slice(4)}Handler received ${/^s[nq]s$/.test(other) ? `an ${other.toUpperCase()} event: use ${other}Handler` : `an event from "${received}"`}`,
-    );
-    this.received = received;
   }
 }

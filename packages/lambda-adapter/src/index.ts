@@ -5,7 +5,7 @@
 export type { DeadLetterTarget, SqsClientLike, SqsDeadLetterQueue } from "./deadLetter.js";
 export { DEAD_LETTER_ATTRIBUTES, sqsDeadLetterQueue } from "./deadLetter.js";
 export type { FailedNotification } from "./errors.js";
-export { SnsNotificationFailedError, WrongEventSourceError } from "./errors.js";
+export { SnsNotificationFailedError } from "./errors.js";
 export type {
   LambdaContext,
   SnsEvent,

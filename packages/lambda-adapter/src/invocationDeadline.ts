@@ -21,7 +21,7 @@ export function createInvocationDeadlines(
     const abortMs = Math.min(abortBeforeTimeoutMs, Math.floor(remainingMs / 4));
     if (!warned && (stopMs < stopStartingBeforeTimeoutMs || abortMs < abortBeforeTimeoutMs)) {
       warned = true;
-      log.warn("timeout margins reduced to fit a short function timeout", {
+      log.warn("timeout margins reduced for a short function timeout", {
         remainingTimeMs: remainingMs,
         stopStartingBeforeTimeoutMs: stopMs,
         abortBeforeTimeoutMs: abortMs,

@@ -6,13 +6,11 @@ import {
   type ConsumerMessage,
   checkOption,
   type DeadLetterReason,
-  InvalidOptionError,
   isBatchItemIdentifier,
   type PartialBatchResponse,
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
-import { WrongEventSourceError } from "./errors.js";
 import type { LambdaContext } from "./events.js";
 import type { LambdaMessageHandler } from "./handlerTypes.js";
 import type { LambdaHandlerConfig } from "./options.js";
@@ -22,8 +20,6 @@ import { RecordContext } from "./recordMessage.js";
 export interface RecordKind<T, R> {
   /** The `eventSource` (SQS) or `EventSource` (SNS) the records of this kind name. */
   readonly source: "aws:sqs" | "aws:sns";
-  /** Where the id is, for the error when a failed record has none (`messageId`). */
-  readonly idField: string;
   /** The id reported for the record and logged as `messageId`. */
   id(record: R): string;
   /** The FIFO message group of the record. */
@@ -59,13 +55,20 @@ export async function runLambdaBatch<T, R>(
   batch: LambdaBatch<T, R>,
 ): Promise<PartialBatchResponse> {
   const { config, handler, kind, context, onReported } = batch;
-  checkContext(context);
+  // Named before anything reads the context: else `TypeError: Cannot read properties of undefined`.
+  checkOption(typeof context?.getRemainingTimeInMillis === "function", "context", "the Lambda context", context);
   const log = config.invocationLogs(context);
-  checkOption(Array.isArray(records), "event.Records", "an array (is the function wired to this trigger?)", records);
+  checkOption(Array.isArray(records), "event.Records", "an array (an SQS or SNS trigger's event)", records);
   // Every record of an event comes from one trigger. Hand-built events (tests) may name no source: let them be.
   const first = records[0] as { eventSource?: string; EventSource?: string } | undefined;
   const source = first?.eventSource ?? first?.EventSource;
-  if (source !== undefined && source !== kind.source) throw new WrongEventSourceError(kind.source, source);
+  // Before any record runs: a response to the wrong trigger would be ignored, and the event dropped.
+  checkOption(
+    source === undefined || source === kind.source,
+    "event.Records[0].eventSource",
+    `"${kind.source}" for ${kind.source.slice(4)}Handler`,
+    source,
+  );
   const deadline = config.deadlines(context, log);
   // Which records are done (handled, or dead-lettered): the others are reported.
   const done = new Uint8Array(records.length);
@@ -135,9 +138,12 @@ export async function runLambdaBatch<T, R>(
     const itemIdentifier = kind.id(record);
     // Core's rule (processPartialBatch's too): an SQS trigger would fail the whole batch on a response without
     // an id, an asynchronous one (SNS) would drop the record. Failing the invocation loses nothing.
-    if (!isBatchItemIdentifier(itemIdentifier)) {
-      throw new InvalidOptionError(`event.Records[${index}].${kind.idField}`, "a non-empty string", itemIdentifier);
-    }
+    checkOption(
+      isBatchItemIdentifier(itemIdentifier),
+      `event.Records[${index}]`,
+      "a record with an id",
+      itemIdentifier,
+    );
     batchItemFailures.push({ itemIdentifier });
     if (timedOut) onReported?.(record, deadline.reason);
   });
@@ -157,19 +163,6 @@ export async function runLambdaBatch<T, R>(
     });
   }
   return { batchItemFailures };
-}
-
-/**
- * Fails clearly when the handler is called without a Lambda context (a test, a wrapper that dropped it), naming
- * what is missing, before anything reads it (else: `TypeError: Cannot read properties of undefined`).
- */
-function checkContext(context: LambdaContext): void {
-  checkOption(
-    typeof context?.getRemainingTimeInMillis === "function",
-    context ? "context.getRemainingTimeInMillis" : "context",
-    "a function: pass the Lambda context",
-    context?.getRemainingTimeInMillis ?? context,
-  );
 }
 
 /** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */

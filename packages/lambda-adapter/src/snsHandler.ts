@@ -32,7 +32,6 @@ export function snsHandler<T = unknown>(
   const decode = config.decode;
   const kind: RecordKind<T, SnsEventRecord> = {
     source: "aws:sns",
-    idField: "Sns.MessageId",
     id: snsMessageIdOf,
     toMessage(record) {
       const sns = snsNotificationOf(record);

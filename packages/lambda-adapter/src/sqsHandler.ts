@@ -44,7 +44,6 @@ export function sqsHandler<T = unknown>(
   const decode = config.decode;
   const kind: RecordKind<T, SqsRecord> = {
     source: "aws:sqs",
-    idField: "messageId",
     id: messageIdOf,
     groupId: messageGroupOf,
     toMessage(record) {

@@ -9,9 +9,9 @@ import { TransientError } from "../errors.js";
 export type RecordNotStartedReason = "out-of-time" | "fifo-batch-stopped" | "fifo-group-stopped";
 
 const MESSAGES: Record<RecordNotStartedReason, string> = {
-  "out-of-time": "`canStart` said no (too little time left)",
+  "out-of-time": "`canStart` said no (too little time)",
   "fifo-batch-stopped": "an earlier record of its FIFO batch failed",
-  "fifo-group-stopped": "an earlier record of its FIFO message group failed",
+  "fifo-group-stopped": "an earlier record of its FIFO group failed",
 };
 
 /**

@@ -115,7 +115,7 @@ function parserFor(format: (body: string) => unknown): ParseBody {
       // Only the thrown error's name: its message may quote the body.
       const thrown = error instanceof Error ? error.name : `a ${typeof error}`;
       throw new DecodeError(
-        `${where(sns)} (${text.length} chars): the \`format\` function threw ${thrown} (throw a DecodeError to reject a body with your own message)`,
+        `${where(sns)} (${text.length} chars): the \`format\` function threw ${thrown} (throw DecodeError to reject it with your own message)`,
         { cause: error },
       );
     }
