@@ -5,12 +5,14 @@ import { pipelineConfig } from "../src/config.js";
 import { PAYMENT_FUNCTION_MEMORY_MB } from "./constructs/PaymentFunctions.js";
 import { processorScaling } from "./processorSizing.js";
 import { describeCommonInvariants } from "./testing/commonInvariants.js";
+import { describeSecurityInvariants } from "./testing/securityInvariants.js";
 import { actionsOfRole, resourcesOf, synthesizeOnce } from "./testing/synthPipeline.js";
 
 // `-c processor=lambda`: an SQS event source mapping feeds the payment function; the service keeps the rest.
 const pipeline = synthesizeOnce("lambda");
 
 describeCommonInvariants(pipeline);
+describeSecurityInvariants(pipeline);
 
 describe("OrderPipelineStack with the Lambda (SQS event source) payment processor", () => {
   it("maps the payment queue to the function with partial batch responses, batch size, window and max concurrency", () => {

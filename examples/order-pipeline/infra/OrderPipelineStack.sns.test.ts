@@ -4,12 +4,14 @@ import { describe, expect, it } from "vitest";
 import { pipelineConfig } from "../src/config.js";
 import { SNS_FUNCTION_RETRY_ATTEMPTS } from "./constructs/PaymentFunctions.js";
 import { describeCommonInvariants } from "./testing/commonInvariants.js";
+import { describeSecurityInvariants } from "./testing/securityInvariants.js";
 import { resourcesOf, synthesizeOnce } from "./testing/synthPipeline.js";
 
 // `-c processor=lambda-sns`: the study's first serverless design, the function subscribed to the topic itself.
 const pipeline = synthesizeOnce("lambda-sns");
 
 describeCommonInvariants(pipeline);
+describeSecurityInvariants(pipeline);
 
 describe("OrderPipelineStack with the SNS-triggered payment function", () => {
   it("subscribes the function to the orders topic and lets only that topic invoke it", () => {

@@ -7,12 +7,14 @@ import { pipelineConfig } from "../src/config.js";
 import { OUTPUT_KEYS, PIPELINE_ENV } from "./outputs.js";
 import { processorScaling } from "./processorSizing.js";
 import { describeCommonInvariants } from "./testing/commonInvariants.js";
+import { describeSecurityInvariants } from "./testing/securityInvariants.js";
 import { actionsOfRole, resourcesOf, synthesizeOnce } from "./testing/synthPipeline.js";
 
 // The default deployment: the processor service on Fargate consumes all three queues.
 const pipeline = synthesizeOnce("ecs");
 
 describeCommonInvariants(pipeline);
+describeSecurityInvariants(pipeline);
 
 describe("OrderPipelineStack with the ECS processor", () => {
   it("gives the worker queues the config's visibility timeout and long polling", () => {

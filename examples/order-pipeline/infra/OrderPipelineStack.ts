@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { QUEUE_NAMES } from "../src/backends/Backend.js";
 import type { PipelineAssets } from "./assets.js";
+import { type NetworkLogOptions, NetworkLogs } from "./constructs/NetworkLogs.js";
 import { OrderMessaging } from "./constructs/OrderMessaging.js";
 import { OrderServices } from "./constructs/OrderServices.js";
 import { OrderTables } from "./constructs/OrderTables.js";
@@ -29,6 +30,11 @@ export interface OrderPipelineStackProps extends StackProps {
    * @defaultValue no subscription: read the alarms in the console
    */
   readonly alarmEmail?: string;
+  /**
+   * The optional network logs (`-c vpcFlowLogs=false`, `-c albAccessLogs=false`).
+   * @defaultValue both on
+   */
+  readonly logs?: NetworkLogOptions;
 }
 
 /**
@@ -40,6 +46,7 @@ export class OrderPipelineStack extends Stack {
   readonly messaging: OrderMessaging;
   readonly tables: OrderTables;
   readonly services: OrderServices;
+  readonly networkLogs: NetworkLogs;
   readonly payments?: PaymentFunctions;
   readonly alarms: PipelineAlarms;
 
@@ -68,6 +75,11 @@ export class OrderPipelineStack extends Stack {
       messaging: this.messaging,
       tables: this.tables,
       environment,
+    });
+    this.networkLogs = new NetworkLogs(this, "NetworkLogs", {
+      ...props.logs,
+      vpc: this.services.vpc,
+      loadBalancer: this.services.api.loadBalancer,
     });
     if (processor !== "ecs") {
       this.payments = new PaymentFunctions(this, "Payments", {

@@ -35,6 +35,7 @@ export interface OrderServicesProps {
  * only call AWS APIs, and a NAT gateway would cost more than everything else at the study's volumes.
  */
 export class OrderServices extends Construct {
+  readonly vpc: ec2.Vpc;
   readonly cluster: ecs.Cluster;
   readonly api: ecsPatterns.ApplicationLoadBalancedFargateService;
   readonly processor: ecs.FargateService;
@@ -52,6 +53,7 @@ export class OrderServices extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: "public", subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
     });
+    this.vpc = vpc;
     this.cluster = new ecs.Cluster(this, "Cluster", {
       vpc,
       enableFargateCapacityProviders: true,

@@ -9,9 +9,12 @@ import { App, cx_api } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll } from "vitest";
 import { bundleAssets } from "../assets.js";
+import type { NetworkLogOptions } from "../constructs/NetworkLogs.js";
 import type { PaymentProcessorKind } from "../constructs/processorKind.js";
-import { OrderPipelineStack } from "../OrderPipelineStack.js";
+import type { NagFindings } from "../nagFindings.js";
+import type { OrderPipelineStack } from "../OrderPipelineStack.js";
 import { STACK_NAME } from "../outputs.js";
+import { synthesizePipeline } from "../synthesize.js";
 
 /** One synthesized variant of the stack. */
 export interface SynthesizedPipeline {
@@ -19,6 +22,8 @@ export interface SynthesizedPipeline {
   readonly template: Template;
   /** The stack's asset manifest (`<stack>.assets.json`): what `cdk deploy` would build and upload. */
   readonly assetManifest: AssetManifest;
+  /** What cdk-nag's AwsSolutions checks found, as `npm run synth` reports it. */
+  readonly findings: NagFindings;
   /** Seconds the bundle + synthesis took. */
   readonly seconds: number;
 }
@@ -46,9 +51,13 @@ export interface Statement {
 
 /**
  * Bundles the app's entry points and synthesizes the stack for `processor` once, in `beforeAll`, into a
- * temporary directory removed afterwards. Returns a getter: the result exists only once the hook ran.
+ * temporary directory removed afterwards, the way `npm run synth` does (cdk-nag included). Returns a getter:
+ * the result exists only once the hook ran.
  */
-export function synthesizeOnce(processor: PaymentProcessorKind): () => SynthesizedPipeline {
+export function synthesizeOnce(
+  processor: PaymentProcessorKind,
+  options: { readonly logs?: NetworkLogOptions } = {},
+): () => SynthesizedPipeline {
   let result: SynthesizedPipeline | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
@@ -56,8 +65,12 @@ export function synthesizeOnce(processor: PaymentProcessorKind): () => Synthesiz
     dir = await mkdtemp(join(tmpdir(), "order-pipeline-synth-"));
     const assets = await bundleAssets({ outDir: join(dir, "assets") });
     const app = new App({ outdir: join(dir, "cdk.out") });
-    const stack = new OrderPipelineStack(app, STACK_NAME, { assets, processor });
-    const assembly = app.synth();
+    const { stack, assembly, findings } = synthesizePipeline(app, {
+      stackName: STACK_NAME,
+      processor,
+      logs: options.logs,
+      assets,
+    });
     const artifact = assembly.getStackByName(STACK_NAME);
     const manifestArtifact = artifact.dependencies.find(
       (dependency): dependency is cx_api.AssetManifestArtifact => dependency instanceof cx_api.AssetManifestArtifact,
@@ -68,6 +81,7 @@ export function synthesizeOnce(processor: PaymentProcessorKind): () => Synthesiz
       stack,
       template: Template.fromJSON(artifact.template),
       assetManifest,
+      findings,
       seconds: (performance.now() - started) / 1000,
     };
   }, 120_000);
@@ -118,7 +132,9 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 }
 
 /**
- * The one identity-policy statement allowed a "*" resource: ecr:GetAuthorizationToken, which has no resource
- * to name (AWS does not support resource-level permissions for it). CDK adds it to the task execution roles.
+ * The actions an identity policy may grant on "*", each with the reason: AWS supports no resource-level
+ * permission for them. CDK adds ecr:GetAuthorizationToken to the task execution roles (the image pull).
  */
-export const ACTIONS_WITHOUT_RESOURCES: readonly string[] = ["ecr:GetAuthorizationToken"];
+export const RESOURCE_WILDCARD_ACTIONS: Readonly<Record<string, string>> = Object.freeze({
+  "ecr:GetAuthorizationToken": "the registry token is per account and Region; IAM takes no resource for it",
+});
