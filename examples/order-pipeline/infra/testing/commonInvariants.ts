@@ -171,9 +171,7 @@ export function describeCommonInvariants(pipeline: () => SynthesizedPipeline): v
       expect(json).not.toMatch(/\b\d{12}\b/);
       expect(json).not.toMatch(/\b(us|eu|ap|sa|ca|me|af)-(east|west|north|south|central|northeast|southeast)-\d\b/);
       expect(json).toContain("Fn::GetAZs");
-      expect(Object.keys(template.Mappings as object)).toEqual([
-        expect.stringMatching(/^NetworkLogsElbLogDeliveryAccounts/),
-      ]);
+      for (const id of Object.keys(template.Mappings ?? {})) expect(id).toMatch(/^NetworkLogsElbLogDeliveryAccounts/);
     });
   });
 }
