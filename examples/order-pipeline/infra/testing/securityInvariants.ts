@@ -110,9 +110,8 @@ export function describeSecurityInvariants(pipeline: () => SynthesizedPipeline):
         LogDestinationType: "cloud-watch-logs",
         LogGroupName: stack.resolve(logGroup!.logGroupName),
       });
-      template.hasResourceProperties("AWS::Logs::LogGroup", {
-        RetentionInDays: 7,
-      });
+      const { Ref: logGroupId } = stack.resolve(logGroup!.logGroupName) as { Ref: string };
+      expect(resourcesOf(template, "AWS::Logs::LogGroup")[logGroupId]?.Properties.RetentionInDays).toBe(7);
     });
 
     it("writes the load balancer's access logs to a private, TLS-only bucket only ELB log delivery may write to", () => {
