@@ -30,6 +30,8 @@ export interface BreakerGateDeps {
   readonly log: Logger;
   /** Called whenever the limit may have changed. */
   readonly onChange: () => void;
+  /** A watched breaker opened (adaptive concurrency lowers its limit). */
+  readonly onBreakerOpened?: () => void;
 }
 
 /** See the module comment. */
@@ -38,9 +40,9 @@ export class BreakerGate {
   readonly #dependency: DependencyPause;
   #unsubscribe: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** A pause caused by a `CircuitOpenError` of a breaker the consumer does not watch. */
+  /** A timed pause: a `CircuitOpenError` of a breaker the consumer does not watch, or a throttling downstream. */
   #pausedUntil = 0;
-  #pausedBy: string | undefined;
+  #pauseReason: string | undefined;
   #limit: number;
   #reason: string | undefined;
   /** When the limit may rise next (a breaker half-opens, a timed pause ends). */
@@ -108,13 +110,33 @@ export class BreakerGate {
    */
   noteCircuitOpen(error: CircuitOpenError): void {
     const watched = this.#deps.breakers.some((b) => b.name === error.breakerName);
-    if (watched || error.halfOpenAt <= this.#deps.now() || error.halfOpenAt <= this.#pausedUntil) return;
-    this.#pausedUntil = error.halfOpenAt;
-    this.#pausedBy = error.breakerName ?? "unnamed";
-    this.#deps.log.warn("pausing: a handler failed with CircuitOpenError of a breaker not in `breakers`", {
-      breaker: this.#pausedBy,
-      halfOpenAt: new Date(error.halfOpenAt).toISOString(),
-    });
+    if (watched) return;
+    const breaker = error.breakerName ?? "unnamed";
+    this.#pauseUntil(error.halfOpenAt, `breaker "${breaker}" (not in \`breakers\`) is open`, () =>
+      this.#deps.log.warn("pausing: a handler failed with CircuitOpenError of a breaker not in `breakers`", {
+        breaker,
+        halfOpenAt: new Date(error.halfOpenAt).toISOString(),
+      }),
+    );
+  }
+
+  /**
+   * A handler's downstream throttles (HTTP 429, AWS throttling): the whole consumer pauses for the time it asks,
+   * not only the message that saw it, since every other call would be throttled too.
+   */
+  noteThrottled(retryAfterMs: number, error: unknown): void {
+    const until = this.#deps.now() + retryAfterMs;
+    const name = error instanceof Error ? error.name : "throttled";
+    this.#pauseUntil(until, `the downstream throttles (${name})`, () =>
+      this.#deps.log.warn("pausing: the downstream throttles", { error, retryAfterMs: Math.round(retryAfterMs) }),
+    );
+  }
+
+  #pauseUntil(until: number, reason: string, log: () => void): void {
+    if (until <= this.#deps.now() || until <= this.#pausedUntil) return;
+    this.#pausedUntil = until;
+    this.#pauseReason = reason;
+    log();
     this.#evaluate();
   }
 
@@ -142,6 +164,7 @@ export class BreakerGate {
         halfOpenAt: halfOpenAt === undefined ? undefined : new Date(halfOpenAt).toISOString(),
       });
       events.emit("breakerOpened", { name: breaker.name, halfOpenAt });
+      this.#deps.onBreakerOpened?.();
     } else if (state === "halfOpen") {
       log.info("breaker half-open: probing", { breaker: breaker.name, probes: this.#deps.halfOpenProbes });
       events.emit("breakerHalfOpened", { name: breaker.name });
@@ -179,7 +202,7 @@ export class BreakerGate {
       this.#reason = `breaker "${open.name}" is open${until}`;
     } else if (timedPause) {
       this.#limit = 0;
-      this.#reason = `breaker "${this.#pausedBy}" (not in \`breakers\`) is open until ${new Date(this.#pausedUntil).toISOString()}`;
+      this.#reason = `${this.#pauseReason} until ${new Date(this.#pausedUntil).toISOString()}`;
     } else if (dependency === "paused" || dependency === "checking") {
       this.#limit = 0;
       this.#reason = this.#dependency.reason;

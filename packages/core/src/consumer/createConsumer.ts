@@ -9,6 +9,7 @@
 import type { Logger } from "../logger.js";
 import type { QueueMessage } from "../queue/MessageSource.js";
 import { AckBatcher } from "./ackBatcher.js";
+import { AdaptiveConcurrency, type ConcurrencySnapshot } from "./adaptiveConcurrency.js";
 import { BreakerGate } from "./breakerGate.js";
 import { ConsumerEmitter, type ConsumerEventName, type ConsumerEvents } from "./events.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -18,6 +19,7 @@ import { MessageProcessor } from "./processMessage.js";
 import { ReceiveLoop } from "./receiveLoop.js";
 import { type ConsumerConfig, resolveConsumerOptions } from "./resolveOptions.js";
 import { type ConsumerStats, StatsRecorder } from "./stats.js";
+import { TokenBucket } from "./tokenBucket.js";
 import type { Consumer, ConsumerHealth, ConsumerListener, ConsumerState, StopOptions } from "./types.js";
 
 /**
@@ -47,6 +49,9 @@ class QueueConsumer<T> implements Consumer {
   readonly #acks: AckBatcher;
   readonly #processor: MessageProcessor<T>;
   readonly #loop: ReceiveLoop;
+  /** `concurrency: { adaptive }` only. */
+  readonly #adaptive: AdaptiveConcurrency | undefined;
+  readonly #fixedConcurrency: ConcurrencySnapshot;
   #state: ConsumerState = "idle";
   #stopping: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
@@ -59,6 +64,25 @@ class QueueConsumer<T> implements Consumer {
     this.#events = events;
     const stats = this.#stats;
     const track = (call: Promise<unknown>) => this.#track(call);
+    const adaptive = config.adaptive
+      ? new AdaptiveConcurrency({
+          config: config.adaptive,
+          now: config.now,
+          events,
+          log,
+          onChange: () => this.#loop.pump(),
+        })
+      : undefined;
+    this.#adaptive = adaptive;
+    const { concurrency } = config;
+    this.#fixedConcurrency = Object.freeze({
+      limit: concurrency,
+      min: concurrency,
+      max: concurrency,
+      reason: "fixed",
+      noLoadLatencyMs: undefined,
+      changes: 0,
+    });
     this.#gate = new BreakerGate({
       breakers: config.breakers,
       concurrency: config.concurrency,
@@ -70,6 +94,7 @@ class QueueConsumer<T> implements Consumer {
       events,
       log,
       onChange: () => this.#onLimitChange(),
+      onBreakerOpened: adaptive && (() => adaptive.breakerOpened()),
     });
     this.#acks = new AckBatcher({
       source: config.source,
@@ -104,6 +129,7 @@ class QueueConsumer<T> implements Consumer {
       debug,
       track,
       onSettled: () => this.#onSettled(),
+      onCompleted: adaptive && ((latencyMs, failed) => adaptive.completed(latencyMs, this.#inFlight.size + 1, failed)),
     });
     this.#loop = new ReceiveLoop({
       source: config.source,
@@ -111,7 +137,9 @@ class QueueConsumer<T> implements Consumer {
       waitTimeMs: config.receiveWaitTimeMs,
       fullBatchWaitMs: config.fullBatchWaitMs,
       backoff: config.receiveBackoff,
-      limit: () => this.#gate.limit,
+      // The gate's limit (breakers, pauses) and the adaptive one: received only for slots under both.
+      limit: adaptive ? () => Math.min(this.#gate.limit, adaptive.limit) : () => this.#gate.limit,
+      tokens: config.rateLimit && new TokenBucket(config.rateLimit.perSecond, config.rateLimit.burst, config.now),
       busy: () => this.#inFlight.size,
       deliver: (messages) => this.#deliver(messages),
       stats,
@@ -163,7 +191,7 @@ class QueueConsumer<T> implements Consumer {
   }
 
   stats(): ConsumerStats {
-    return this.#stats.snapshot(this.#inFlight.size);
+    return this.#stats.snapshot(this.#inFlight.size, this.#adaptive?.snapshot() ?? this.#fixedConcurrency);
   }
 
   on<E extends ConsumerEventName>(event: E, listener: ConsumerListener<E>): () => void {

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "../logger.js";
 import type { DeadLetterReason, QueueMessage } from "../queue/MessageSource.js";
+import type { LimitChange } from "./adaptiveLimit.js";
 import type { ConsumerState } from "./types.js";
 
 /** What the consumer did with a message whose handler failed. */
@@ -13,9 +14,10 @@ export type FailureAction = "retry" | "deadLetter" | "handBack" | "abandon";
  * Why a message was handed back (made visible again) without counting as a failed attempt: the consumer is
  * stopping, the handler's circuit was open, it was paused (or had no free slot) when the message arrived,
  * (FIFO) an earlier message of its group did not succeed, so it must not run before that one does, or the
- * handler failed because a dependency did (an idempotency store, a `DependencyUnavailableError`).
+ * handler failed because a dependency did (an idempotency store, a `DependencyUnavailableError`), or its
+ * `fairness` key already held its share of the slots.
  */
-export type HandBackReason = "shutdown" | "circuitOpen" | "paused" | "groupBlocked" | "dependencyFailed";
+export type HandBackReason = "shutdown" | "circuitOpen" | "paused" | "groupBlocked" | "dependencyFailed" | "fairShare";
 
 /** Every event of a consumer, by name, with its payload. */
 export interface ConsumerEvents {
@@ -50,6 +52,11 @@ export interface ConsumerEvents {
   heartbeatFailed: { readonly messages: readonly QueueMessage[]; readonly error: unknown };
   /** A receive failed; the loop retries after `retryInMs`. */
   receiveFailed: { readonly error: unknown; readonly consecutiveFailures: number; readonly retryInMs: number };
+  /**
+   * The adaptive concurrency limit changed (`concurrency: { adaptive }`): `reason` is `growing`, `probing`,
+   * `queueing` (handlers waited for their downstream), `errors` or `breakerOpen`.
+   */
+  limitChanged: LimitChange;
   /** A breaker the consumer depends on opened: receiving pauses until `halfOpenAt`. */
   breakerOpened: { readonly name: string; readonly halfOpenAt: number | undefined };
   /** A breaker half-opened: the consumer admits `halfOpenProbes` messages at a time. */

@@ -33,6 +33,51 @@ export interface HeartbeatOptions {
   maxTotalMs?: number;
 }
 
+/** Adaptive concurrency: the limit moves between `min` and `max` with the handlers' latency (docs/flow-control.md). */
+export interface AdaptiveConcurrencyOptions {
+  /**
+   * The lowest limit.
+   * @defaultValue 1
+   */
+  min?: number;
+  /** The highest limit (the pool's size). */
+  max: number;
+  /**
+   * The limit at start.
+   * @defaultValue `min`
+   */
+  initial?: number;
+  /**
+   * A handler slower than `tolerance` x the no-load latency waited for its downstream: the limit goes down.
+   * @defaultValue 1.5
+   */
+  tolerance?: number;
+}
+
+/** A token bucket: `perSecond` starts per second on average, up to `burst` at once. */
+export interface RateLimitOptions {
+  /** Messages started per second, on average. */
+  perSecond: number;
+  /**
+   * Most messages started at once after a quiet spell.
+   * @defaultValue `perSecond` (at least 1)
+   */
+  burst?: number;
+}
+
+/** Per-key fairness: see {@link ConsumerOptions.fairness}. */
+export interface FairnessOptions {
+  /** The key a message counts under (a tenant id); undefined: not limited. */
+  key: (message: QueueMessage) => string | undefined;
+  /** Most messages of one key in flight. */
+  maxInFlightPerKey: number;
+  /**
+   * A message over its key's share becomes visible again after this long.
+   * @defaultValue 1,000
+   */
+  retryDelayMs?: number;
+}
+
 /** Options of `createConsumer`. `T` is the type of the decoded body (inferred from `schema` when given). */
 export interface ConsumerOptions<T = unknown> {
   /** Where messages come from: an `InMemoryQueue`, an `SqsSource`, or any other `MessageSource`. */
@@ -40,10 +85,26 @@ export interface ConsumerOptions<T = unknown> {
   /** Processes one message; see {@link MessageHandler}. */
   handler: MessageHandler<T>;
   /**
-   * Most handlers running at once. Messages are received only for free slots.
+   * Most handlers running at once: a number (a fixed pool), or `{ adaptive: { min, max } }` to let the
+   * consumer find the limit the downstream can take from the handlers' latency (see {@link AdaptiveConcurrencyOptions}).
+   * Messages are received only for free slots under the current limit.
    * @defaultValue 10
    */
-  concurrency?: number;
+  concurrency?: number | { adaptive: AdaptiveConcurrencyOptions };
+  /**
+   * Most messages started per second, as a token bucket applied before receiving (no message is received that
+   * could not start). A handler error that says the downstream throttles (HTTP 429, a `Retry-After`, an AWS
+   * throttling error) pauses the whole consumer for the time it asks, whether or not this is set.
+   * @defaultValue none
+   */
+  rateLimit?: RateLimitOptions;
+  /**
+   * Per-key fairness: no key (a tenant) holds more than `maxInFlightPerKey` slots; a message over its key's
+   * share is handed back after `retryDelayMs`, uncounted where the source can (on SQS it counts toward
+   * `maxReceiveCount`). Not for FIFO sources, where each group already runs one message at a time.
+   * @defaultValue none
+   */
+  fairness?: FairnessOptions;
   /**
    * The queue's visibility timeout, in milliseconds.
    * @defaultValue `source.visibilityTimeoutMs`, else 30,000 (the SQS default)
@@ -191,6 +252,8 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   ackBatchSize: 10,
   ackFlushMs: 5,
   drainTimeoutMs: 25_000,
+  adaptiveTolerance: 1.5,
+  fairnessRetryDelayMs: 1_000,
   name: "consumer",
   retryable: isRetryable,
   correlationId: (message: QueueMessage): string | undefined => correlationIdFromAttributes(message.attributes),

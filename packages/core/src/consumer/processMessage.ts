@@ -12,12 +12,13 @@ import type { Logger } from "../logger.js";
 import type { DeadLetterReason, QueueMessage } from "../queue/MessageSource.js";
 import { delayFor } from "../resilience/backoff.js";
 import { findDependencyFailure } from "../resilience/classify.js";
+import { throttleWaitOf } from "../resilience/throttle.js";
 import type { AckBatcher } from "./ackBatcher.js";
 import type { BreakerGate } from "./breakerGate.js";
 import type { ConsumerEmitter, FailureAction, HandBackReason } from "./events.js";
-import { GroupSequencer } from "./groupSequencer.js";
 import type { Heartbeat } from "./heartbeat.js";
 import { HandlerAbortedError, Job, type JobShared } from "./job.js";
+import { KeyScheduler } from "./keyScheduler.js";
 import type { ConsumerConfig } from "./resolveOptions.js";
 import type { StatsRecorder } from "./stats.js";
 import type { ConsumerMessage } from "./types.js";
@@ -43,38 +44,45 @@ export interface ProcessorDeps<T> {
   readonly track: (call: Promise<unknown>) => void;
   /** A job settled: its slot is free. */
   readonly onSettled: () => void;
+  /** A handler finished, for adaptive concurrency (undefined without it: nothing is measured for it). */
+  readonly onCompleted: ((latencyMs: number, failed: boolean) => void) | undefined;
 }
 
 /** Runs messages through decode, handler and outcome. */
 export class MessageProcessor<T> {
   readonly #deps: ProcessorDeps<T>;
   readonly #shared: JobShared;
-  /** FIFO sources only: keeps each message group in order. */
-  readonly #groups: GroupSequencer | undefined;
+  /** Per-key scheduling (FIFO group order, or fairness); undefined when neither applies. */
+  readonly #keys: KeyScheduler | undefined;
 
   constructor(deps: ProcessorDeps<T>) {
     this.#deps = deps;
     this.#shared = { logger: deps.log, correlationId: deps.config.correlationId };
-    this.#groups = deps.config.source.fifo === true ? new GroupSequencer() : undefined;
+    this.#keys = deps.config.keyRule === undefined ? undefined : new KeyScheduler(deps.config.keyRule);
   }
 
   /**
    * Takes one received message; it occupies a slot until it settles. On a FIFO source it waits (slot held,
-   * visibility kept) while an earlier message of its group runs.
+   * visibility kept) while an earlier message of its group runs; over its key's fair share it goes back.
    */
   start(raw: QueueMessage): void {
     const { config, inFlight, heartbeat } = this.#deps;
     const job = new Job(raw, config.now(), this.#shared);
+    const admission = this.#keys === undefined ? "start" : this.#keys.admit(job);
+    if (admission === "refuse") {
+      this.handBack(raw, config.fairShareDelayMs, "fairShare");
+      return;
+    }
     inFlight.add(job);
-    if (this.#groups !== undefined && !this.#groups.admit(job)) job.waiting = true;
+    if (admission === "wait") job.waiting = true;
     heartbeat.watch(job);
     if (!job.waiting) this.#begin(job);
   }
 
   /** Hands back the messages still waiting for their group (the consumer is stopping): nothing of them ran. */
   handBackWaiting(): void {
-    if (this.#groups === undefined) return;
-    const waiting = this.#groups.takeWaiting();
+    if (this.#keys === undefined) return;
+    const waiting = this.#keys.takeWaiting();
     for (const job of waiting) if (this.#settle(job)) this.handBack(job.raw, 0, "shutdown");
     if (waiting.length > 0) this.#deps.onSettled();
   }
@@ -156,9 +164,10 @@ export class MessageProcessor<T> {
     stats.recordDuration(durationMs);
     acks.add(job.raw);
     this.#deps.gate.noteSuccess();
+    this.#deps.onCompleted?.(durationMs, false);
     if (this.#deps.debug) this.#deps.log.debug("message succeeded", { ...job.logFields(), durationMs });
     if (events.has("succeeded")) events.emit("succeeded", { message: job.raw, durationMs });
-    if (this.#groups !== undefined) this.#nextInGroup(job, true);
+    if (this.#keys !== undefined) this.#nextForKey(job, true);
     this.#deps.onSettled();
   }
 
@@ -191,6 +200,13 @@ export class MessageProcessor<T> {
       action = "retry";
     }
     if (events.has("failed")) events.emit("failed", { message: raw, error, durationMs, action });
+    // A retried failure or a lost visibility says the downstream struggles; a permanent one (bad input, a
+    // decline) and a hand-back say nothing about its load.
+    if (action === "retry" || action === "abandon") {
+      const throttleMs = throttleWaitOf(error, config.now());
+      if (throttleMs !== undefined) gate.noteThrottled(throttleMs, error);
+      this.#deps.onCompleted?.(durationMs, true);
+    }
 
     if (action === "handBack") {
       if (circuitOpen !== undefined) this.handBack(raw, gate.remainingOpenMs(circuitOpen), "circuitOpen");
@@ -208,13 +224,13 @@ export class MessageProcessor<T> {
     } else {
       this.#retry(job, error);
     }
-    if (this.#groups !== undefined) this.#nextInGroup(job, false);
+    if (this.#keys !== undefined) this.#nextForKey(job, false);
     this.#deps.onSettled();
   }
 
-  /** Starts the next message of a succeeded one's group, or hands back those received behind a failed one. */
-  #nextInGroup(job: Job, succeeded: boolean): void {
-    const { next, blocked } = this.#groups!.settled(job, succeeded);
+  /** Starts the next waiting message of a settled one's key, and hands back those received behind a failed one. */
+  #nextForKey(job: Job, succeeded: boolean): void {
+    const { next, blocked } = this.#keys!.settled(job, succeeded);
     if (next !== undefined) {
       next.waiting = false;
       next.startedAt = this.#deps.config.now();

@@ -9,6 +9,9 @@
  * up to `fullBatchWaitMs` for more to free. Handlers that finish a few ms apart then share one receive, which
  * on SQS halves the API calls per message at saturation.
  *
+ * Rate limit: with a token bucket, a receive asks for no more messages than there are tokens (one per message),
+ * and the tokens of messages a receive did not return are given back; with none left, the loop waits for the next.
+ *
  * Passes run in a microtask (completions of one tick share a pass), but at most PASSES_PER_TURN of them before
  * the loop waits for `setImmediate`: with an in-memory source every receive resolves in a microtask, and a loop
  * made only of microtasks would starve timers, I/O and signal handlers.
@@ -18,6 +21,7 @@ import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
 import type { ConsumerEmitter } from "./events.js";
 import type { StatsRecorder } from "./stats.js";
+import type { TokenBucket } from "./tokenBucket.js";
 
 /** Receive passes allowed in one turn of the event loop before yielding to it. */
 const PASSES_PER_TURN = 16;
@@ -35,6 +39,8 @@ export interface ReceiveLoopDeps {
   readonly limit: () => number;
   /** Handlers in flight now. */
   readonly busy: () => number;
+  /** `rateLimit`'s bucket; undefined without a rate limit. */
+  readonly tokens: TokenBucket | undefined;
   /** Starts the received messages (or hands back those it cannot start). */
   readonly deliver: (messages: QueueMessage[]) => void;
   readonly stats: StatsRecorder;
@@ -54,6 +60,7 @@ export class ReceiveLoop {
   #batchTimer: ReturnType<typeof setTimeout> | undefined;
   #batchWaitOver = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #tokenTimer: ReturnType<typeof setTimeout> | undefined;
   #settledWaiters: Array<() => void> = [];
   #consecutiveFailures = 0;
   #lastError: unknown;
@@ -95,7 +102,8 @@ export class ReceiveLoop {
     this.interrupt();
     if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    this.#batchTimer = this.#retryTimer = undefined;
+    if (this.#tokenTimer !== undefined) clearTimeout(this.#tokenTimer);
+    this.#batchTimer = this.#retryTimer = this.#tokenTimer = undefined;
   }
 
   /** Aborts the long polls in flight (a breaker opened); later receives use a fresh signal. */
@@ -133,6 +141,7 @@ export class ReceiveLoop {
     const { maxBatch, fullBatchWaitMs } = this.#deps;
     const limit = this.#deps.limit();
     let free = limit - this.#deps.busy() - this.#reserved;
+    if (free > 0 && this.#deps.tokens !== undefined) free = this.#limitByTokens(free, this.#deps.tokens);
     while (free > 0) {
       const want = Math.min(free, maxBatch);
       if (want < maxBatch && limit >= maxBatch && fullBatchWaitMs > 0 && !this.#batchWaitOver) {
@@ -153,8 +162,21 @@ export class ReceiveLoop {
     this.#batchWaitOver = false;
   }
 
+  /** At most the tokens available; with none, a pass is due when the next one is. */
+  #limitByTokens(free: number, tokens: TokenBucket): number {
+    const available = tokens.available();
+    if (available === 0 && this.#tokenTimer === undefined) {
+      this.#tokenTimer = setTimeout(() => {
+        this.#tokenTimer = undefined;
+        this.pump();
+      }, tokens.msUntilToken());
+    }
+    return Math.min(free, available);
+  }
+
   #send(want: number): void {
     const { source, waitTimeMs, stats } = this.#deps;
+    this.#deps.tokens?.take(want);
     this.#reserved += want;
     this.#receiving++;
     stats.receives++;
@@ -180,6 +202,7 @@ export class ReceiveLoop {
 
   #onReceived(want: number, messages: QueueMessage[]): void {
     this.#release(want);
+    if (messages.length < want) this.#deps.tokens?.giveBack(want - messages.length);
     if (this.#consecutiveFailures > 0) {
       this.#deps.log.info("receive recovered", { afterFailures: this.#consecutiveFailures });
       this.#consecutiveFailures = 0;
@@ -202,6 +225,7 @@ export class ReceiveLoop {
 
   #onFailed(want: number, error: unknown, signal: AbortSignal): void {
     this.#release(want);
+    this.#deps.tokens?.giveBack(want);
     this.#notifySettled();
     // An aborted long poll (stop, pause) is not a failure of the source.
     if (signal.aborted) {

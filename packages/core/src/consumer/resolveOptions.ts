@@ -10,13 +10,13 @@ import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { type BackoffOptions, type ResolvedBackoff, resolveBackoff } from "../resilience/backoff.js";
 import type { ObservableBreaker } from "../resilience/CircuitState.js";
 import type { DependencyCheck } from "./dependencyPause.js";
+import { duration, integer } from "./optionChecks.js";
 import { CONSUMER_DEFAULTS, type ConsumerOptions, type HeartbeatOptions } from "./options.js";
+import { type FlowControlConfig, resolveFlowControl } from "./resolveFlowControl.js";
 import type { MessageHandler } from "./types.js";
 
 /** The SQS limit on a message's total invisibility. */
 const MAX_VISIBILITY_MS = 12 * 60 * 60 * 1000;
-/** Node turns longer timer delays into 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** The resolved heartbeat; `undefined` in the config when disabled. */
 export interface HeartbeatConfig {
@@ -31,6 +31,10 @@ export interface ConsumerConfig<T> {
   readonly handler: MessageHandler<T>;
   readonly decode: Decoder<T>;
   readonly concurrency: number;
+  readonly adaptive: FlowControlConfig["adaptive"];
+  readonly rateLimit: FlowControlConfig["rateLimit"];
+  readonly keyRule: FlowControlConfig["keyRule"];
+  readonly fairShareDelayMs: number;
   readonly maxReceiveBatch: number;
   readonly visibilityTimeoutMs: number;
   readonly handlerTimeoutMs: number | undefined;
@@ -65,7 +69,8 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
   if (typeof handler !== "function") throw new InvalidOptionError("handler", "a function", handler);
   const d = CONSUMER_DEFAULTS;
 
-  const concurrency = integer("concurrency", options.concurrency ?? d.concurrency, 1, 100_000);
+  const flow = resolveFlowControl(source, options as ConsumerOptions<unknown>);
+  const { concurrency } = flow;
   const visibilityTimeoutMs = duration(
     "visibilityTimeoutMs",
     options.visibilityTimeoutMs ?? source.visibilityTimeoutMs ?? d.visibilityTimeoutMs,
@@ -115,7 +120,7 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
     source,
     handler,
     decode: createDecoder<T>({ format: options.format, unwrapSns: options.unwrapSns, schema: options.schema }),
-    concurrency,
+    ...flow,
     maxReceiveBatch: source.maxReceiveBatch,
     visibilityTimeoutMs,
     handlerTimeoutMs,
@@ -197,16 +202,6 @@ function checkSource(source: unknown): asserts source is MessageSource {
   if (s.fifo !== undefined && typeof s.fifo !== "boolean") {
     throw new InvalidOptionError("source.fifo", "a boolean or undefined", s.fifo);
   }
-}
-
-function integer(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
-  throw new InvalidOptionError(option, `an integer from ${min} to ${max}`, value);
-}
-
-function duration(option: string, value: unknown, min: number, max = MAX_TIMER_MS): number {
-  if (typeof value === "number" && value >= min && value <= max) return value;
-  throw new InvalidOptionError(option, `a number of milliseconds from ${min} to ${max}`, value);
 }
 
 /** `defaults` overridden by the options the caller set (an explicit `undefined` keeps the default). */

@@ -3,6 +3,8 @@
  * percentiles are computed only when `stats()` is called, from a bounded reservoir of recent durations.
  */
 
+import type { ConcurrencySnapshot } from "./adaptiveConcurrency.js";
+
 /** Reservoir size: the latency percentiles describe the last this-many handler runs. */
 const RESERVOIR_SIZE = 1024;
 
@@ -49,6 +51,8 @@ export interface ConsumerStats {
   readonly extends: number;
   /** Handler latency over recent runs. */
   readonly latencyMs: LatencySnapshot;
+  /** The concurrency limit now: fixed, or adaptive with why it last changed and the measured no-load latency. */
+  readonly concurrency: ConcurrencySnapshot;
 }
 
 /** Mutable counters the consumer's modules increment directly (no method call on the hot path). */
@@ -75,7 +79,7 @@ export class StatsRecorder {
   }
 
   /** A frozen snapshot, with percentiles computed now. */
-  snapshot(inFlight: number): ConsumerStats {
+  snapshot(inFlight: number, concurrency: ConcurrencySnapshot): ConsumerStats {
     return Object.freeze({
       inFlight,
       received: this.received,
@@ -91,6 +95,7 @@ export class StatsRecorder {
       receiveFailures: this.receiveFailures,
       extends: this.extends,
       latencyMs: this.#latency(),
+      concurrency,
     });
   }
 
