@@ -3,7 +3,12 @@ import { libraryBuild } from "../../tsup.shared.js";
 
 export default defineConfig(
   libraryBuild(
-    { index: "src/index.ts", "dynamodb/index": "src/dynamodb/index.ts", "testing/index": "src/testing/index.ts" },
-    [/^@aws-sdk\//, "vitest", "opossum"],
+    {
+      index: "src/index.ts",
+      "dynamodb/index": "src/dynamodb/index.ts",
+      "testing/index": "src/testing/index.ts",
+      "otel/index": "src/otel/index.ts",
+    },
+    [/^@aws-sdk\//, /^@opentelemetry\//, "vitest", "opossum"],
   ),
 );
