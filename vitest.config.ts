@@ -10,8 +10,14 @@ export default defineConfig({
       { find: /^@resilient-jobs\/core\/dynamodb$/, replacement: src("./packages/core/src/dynamodb/index.ts") },
       { find: /^@resilient-jobs\/core\/otel$/, replacement: src("./packages/core/src/otel/index.ts") },
       { find: /^@resilient-jobs\/sqs-adapter\/otel$/, replacement: src("./packages/sqs-adapter/src/otel/index.ts") },
-      { find: /^@resilient-jobs\/lambda-adapter\/otel$/, replacement: src("./packages/lambda-adapter/src/otel/index.ts") },
-      { find: /^@resilient-jobs\/lambda-adapter\/emf$/, replacement: src("./packages/lambda-adapter/src/emf/index.ts") },
+      {
+        find: /^@resilient-jobs\/lambda-adapter\/otel$/,
+        replacement: src("./packages/lambda-adapter/src/otel/index.ts"),
+      },
+      {
+        find: /^@resilient-jobs\/lambda-adapter\/emf$/,
+        replacement: src("./packages/lambda-adapter/src/emf/index.ts"),
+      },
       { find: /^@resilient-jobs\/core\/testing$/, replacement: src("./packages/core/src/testing/index.ts") },
       { find: /^@resilient-jobs\/core$/, replacement: src("./packages/core/src/index.ts") },
       { find: /^@resilient-jobs\/sqs-adapter$/, replacement: src("./packages/sqs-adapter/src/index.ts") },
