@@ -6,6 +6,7 @@ export default defineConfig(
     {
       index: "src/index.ts",
       "dynamodb/index": "src/dynamodb/index.ts",
+      "s3/index": "src/s3/index.ts",
       "testing/index": "src/testing/index.ts",
       "otel/index": "src/otel/index.ts",
     },

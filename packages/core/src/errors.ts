@@ -18,7 +18,9 @@ export type ResilientJobsErrorCode =
   | "IDEMPOTENCY_PAYLOAD_MISMATCH"
   | "IDEMPOTENCY_STORE"
   | "DEPENDENCY_UNAVAILABLE"
-  | "QUEUE";
+  | "QUEUE"
+  | "PAYLOAD_NOT_FOUND"
+  | "PAYLOAD_STORE";
 
 /**
  * Base class of every error thrown by resilient-jobs. Each subclass sets `name` as a string literal rather

@@ -76,6 +76,27 @@ export { parseSnsEnvelope } from "./decode/snsEnvelope.js";
 export type { StandardSchemaV1 } from "./decode/standardSchema.js";
 export { isStandardSchema, toValidationIssues } from "./decode/standardSchema.js";
 
+// --- large payloads (claim check; the S3 store is on @resilient-jobs/core/s3)
+export type { PayloadCompression } from "./payloads/compression.js";
+export { isCompressionAvailable } from "./payloads/compression.js";
+export type {
+  LargePayloads,
+  LargePayloadsOptions,
+  OffloadedBody,
+  OffloadLimits,
+} from "./payloads/largePayloads.js";
+export { createLargePayloads, PAYLOAD_ATTRIBUTES_RESERVE_BYTES } from "./payloads/largePayloads.js";
+export type { PayloadPutOptions, PayloadStore } from "./payloads/PayloadStore.js";
+export { PayloadNotFoundError, PayloadStoreError } from "./payloads/payloadErrors.js";
+export type { MessageAttributesSource, PayloadPointer } from "./payloads/payloadPointer.js";
+export {
+  attributeOf,
+  formatPayloadPointer,
+  PAYLOAD_ATTRIBUTES,
+  PAYLOAD_POINTER_CLASS,
+  parsePayloadPointer,
+} from "./payloads/payloadPointer.js";
+
 // --- partial batches
 
 export type {

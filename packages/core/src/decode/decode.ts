@@ -5,6 +5,7 @@
  */
 
 import { checkOption, DecodeError, ValidationError } from "../errors.js";
+import type { MessageAttributesSource } from "../payloads/payloadPointer.js";
 import { parseSnsEnvelope, type SnsNotification } from "./snsEnvelope.js";
 import { isStandardSchema, type StandardSchemaV1, toValidationIssues } from "./standardSchema.js";
 
@@ -41,10 +42,12 @@ export interface DecodedBody<T> {
 }
 
 /**
- * Decodes one raw body. Synchronous unless the schema validates asynchronously.
- * Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
+ * Decodes one raw body. Synchronous unless the schema validates asynchronously or the body is an offloaded
+ * payload. Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
+ * `message` is where the body came from: a decoder that resolves large payloads (`LargePayloads.createDecoder`)
+ * reads its attributes; `createDecoder`'s ignores it.
  */
-export type Decoder<T> = (raw: string) => DecodedBody<T> | Promise<DecodedBody<T>>;
+export type Decoder<T> = (raw: string, message?: MessageAttributesSource) => DecodedBody<T> | Promise<DecodedBody<T>>;
 
 /** Reads a body after any unwrapping; `sns` is the envelope it came in, named in errors. */
 type ParseBody = (text: string, sns: SnsNotification | undefined) => unknown;
