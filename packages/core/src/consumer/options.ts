@@ -5,6 +5,7 @@
 import type { DecodeOptions } from "../decode/decode.js";
 import type { StandardSchemaV1 } from "../decode/standardSchema.js";
 import type { Logger } from "../logger.js";
+import type { LargePayloads } from "../payloads/largePayloads.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import type { BackoffOptions } from "../resilience/backoff.js";
 import type { ObservableBreaker } from "../resilience/CircuitState.js";
@@ -178,6 +179,14 @@ export interface ConsumerOptions<T = unknown> {
    * @defaultValue none
    */
   schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Large payloads: bodies offloaded by a publisher (AWS's extended-client pointer) or compressed are resolved
+   * before decoding, so `schema` and the handler see the payload, never a pointer. `s3Payloads({ client, bucket })`
+   * from `@resilient-jobs/core/s3`, or `createLargePayloads(store)`. A missing object is a permanent
+   * `PayloadNotFoundError`; a failing store a transient `PayloadStoreError`.
+   * @defaultValue none: bodies are decoded as they are
+   */
+  payloads?: LargePayloads;
   /**
    * Long-poll wait of one receive, in milliseconds (SQS allows up to 20,000).
    * @defaultValue 20,000

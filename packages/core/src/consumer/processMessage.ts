@@ -92,7 +92,7 @@ export class MessageProcessor<T> {
     const raw = job.raw;
     let decoded: ReturnType<typeof config.decode>;
     try {
-      decoded = config.decode(raw.body);
+      decoded = config.decode(raw.body, raw);
     } catch (error) {
       this.#fail(job, error);
       return;

@@ -3,9 +3,10 @@
  * derived from the visibility timeout), then every option validated, an `InvalidOptionError` naming the first
  * bad one. Runs once, at construction.
  */
-import { createDecoder, type Decoder } from "../decode/decode.js";
+import type { Decoder } from "../decode/decode.js";
 import { InvalidOptionError } from "../errors.js";
 import { createJsonLogger, type Logger, withFields } from "../logger.js";
+import { resolveDecoder } from "../payloads/resolveDecoder.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { type BackoffOptions, type ResolvedBackoff, resolveBackoff } from "../resilience/backoff.js";
 import type { ObservableBreaker } from "../resilience/CircuitState.js";
@@ -119,7 +120,7 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
   return Object.freeze({
     source,
     handler,
-    decode: createDecoder<T>({ format: options.format, unwrapSns: options.unwrapSns, schema: options.schema }),
+    decode: resolveDecoder<T>(options),
     ...flow,
     maxReceiveBatch: source.maxReceiveBatch,
     visibilityTimeoutMs,
