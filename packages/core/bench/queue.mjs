@@ -2,7 +2,11 @@
 //   1. steady: a 20k backlog, then each round sends 10, receives 10 and acks them (the backlog stays at 20k);
 //   2. drain: a 100k backlog drained by receive(10) + ack(10);
 //   3. workers: 10 concurrent loops long-polling receive(10, waitTimeMs 1000) + ack over a 100k backlog;
-//   4. fifo: steady state on a FIFO queue, 20k backlog spread over 1,000 message groups.
+//   4. fifo: steady state on a FIFO queue, 20k backlog spread over 1,000 message groups;
+//   5. fair: steady state on a standard queue whose messages carry group ids (SQS fair queues), 20k backlog
+//      over 1,000 groups;
+//   6. fair, noisy: 90% of the messages from one group, 10% over 100 others, 50 kept in flight (acks lag
+//      the receives by 5 rounds), so the big group is noisy and its messages are held back behind the rest.
 // Usage: node packages/core/bench/queue.mjs [--quick]   (bundles the TypeScript source with esbuild first)
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -73,6 +77,25 @@ async function workers(total, count) {
   return total / ((performance.now() - start) / 1000);
 }
 
+async function noisy(total) {
+  const queue = new InMemoryQueue();
+  const group = (i) => (i % 10 === 0 ? `quiet-${(i / 10) % 100}` : "noisy");
+  for (let i = 0; i < BACKLOG; i += 1) queue.send(`{"n":${i}}`, { groupId: group(i) });
+  const lagging = [];
+  const start = performance.now();
+  for (let moved = 0; moved < total; ) {
+    for (let i = 0; i < 10; i += 1) queue.send(`{"n":${moved + i}}`, { groupId: group(moved + i) });
+    const messages = await queue.receive(10, now);
+    lagging.push(messages);
+    if (lagging.length > 5) {
+      const { failed } = await queue.ack(lagging.shift());
+      if (failed.length > 0) throw new Error("ack failed");
+    }
+    moved += messages.length;
+  }
+  return total / ((performance.now() - start) / 1000);
+}
+
 const total = quick ? 200_000 : 1_000_000;
 const rate = (n) => `${Math.round(n).toLocaleString("en-US")} msgs/s`;
 const results = {
@@ -88,5 +111,9 @@ const results = {
     total / 4,
     (i) => ({ groupId: `g${i % 1000}`, deduplicationId: `d${i}` }),
   ),
+  "steady, standard with group ids (fair), 20k over 1,000 groups": await steady(new InMemoryQueue(), total, (i) => ({
+    groupId: `g${i % 1000}`,
+  })),
+  "fair, one noisy group (90%) + 100 quiet, 50 in flight": await noisy(total),
 };
 for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(62)} ${rate(value)}`);

@@ -441,7 +441,16 @@ describe("InMemoryQueue: stats", () => {
     await queue.receive(1, NOW);
     advance(4_000);
 
-    expect(queue.stats()).toEqual({ visible: 2, inFlight: 1, delayed: 1, oldestAgeMs: 5_000, deadLettered: 0 });
+    expect(queue.stats()).toEqual({
+      visible: 2,
+      inFlight: 1,
+      delayed: 1,
+      oldestAgeMs: 5_000,
+      deadLettered: 0,
+      groupsWithInFlight: 0,
+      noisyGroups: 0,
+      inFlightByGroup: [],
+    });
     advance(30_000);
     expect(queue.stats()).toMatchObject({ visible: 3, inFlight: 0, delayed: 1 });
   });

@@ -9,6 +9,7 @@ import {
   SQS_MAX_VISIBILITY_MS,
   validateSend,
 } from "./inMemoryQueueOptions.js";
+import { type InMemoryQueueStats, MAX_GROUPS_IN_STATS } from "./inMemoryQueueStats.js";
 import type {
   BatchOutcome,
   DeadLetterReason,
@@ -23,19 +24,7 @@ import { type DeadLetterOrigin, QueueEntry } from "./QueueEntry.js";
 import { QueueError, receiptHandleInvalid } from "./queueErrors.js";
 import { ReceiveWaiters } from "./ReceiveWaiters.js";
 
-/** Counts of an {@link InMemoryQueue}, as SQS's ApproximateNumberOfMessages* and age metrics. */
-export interface InMemoryQueueStats {
-  /** Messages that can be received (FIFO: including those behind a locked group). */
-  visible: number;
-  /** Received messages not yet acked whose visibility timeout has not passed. */
-  inFlight: number;
-  /** Sent with a delay that has not ended. */
-  delayed: number;
-  /** Milliseconds since the oldest message still held entered the queue; undefined when empty. */
-  oldestAgeMs: number | undefined;
-  /** Messages this queue has moved to its dead-letter queue since it was created. */
-  deadLettered: number;
-}
+export type { GroupInFlight, InMemoryQueueStats } from "./inMemoryQueueStats.js";
 
 /** A message held by a dead-letter queue, with why it got there. */
 export interface DeadLetteredMessage {
@@ -60,10 +49,14 @@ const MAX_EXTEND_SECONDS = SQS_MAX_VISIBILITY_MS / 1000;
 /**
  * A queue in process memory with SQS semantics, the default backend: visibility
  * timeouts with redelivery and new receipt handles, per-message delays, a redrive
- * policy to a dead-letter queue, FIFO groups with deduplication, and long polling.
+ * policy to a dead-letter queue, FIFO groups with deduplication, long polling, and
+ * on standard queues SQS fair queues (a group id names a tenant; a tenant with too
+ * many messages in flight is served after the others: see standardOrder.ts).
  *
  * Every operation is O(1) or O(log in-flight): a ready list, an id map and one
  * deadline heap processed on demand, with one timer armed only while receives wait.
+ * With group ids on a standard queue a receive adds O(groups holding back messages),
+ * at most a handful (see standardOrder.ts); stats() is O(groups with messages in flight).
  *
  * @example
  * ```ts
@@ -216,17 +209,21 @@ export class InMemoryQueue implements MessageSource {
     return Promise.resolve();
   }
 
-  /** Current counts, read with the queue's clock. */
+  /** Current counts, read with the queue's clock; per-group in-flight counts for the busiest 10 groups. */
   stats(): InMemoryQueueStats {
     const now = this.#now();
     this.#store.promoteDue(now);
     const oldest = this.#store.oldest();
+    const groups = this.#store.groupCounts(MAX_GROUPS_IN_STATS);
     return {
       visible: this.#store.visible,
       inFlight: this.#store.inFlight,
       delayed: this.#store.delayed,
       oldestAgeMs: oldest === undefined ? undefined : now - oldest.enqueuedAt,
       deadLettered: this.#deadLettered,
+      groupsWithInFlight: groups.withInFlight,
+      noisyGroups: groups.noisy,
+      inFlightByGroup: groups.busiest,
     };
   }
 

@@ -1,6 +1,7 @@
 import { DeadlineHeap } from "./DeadlineHeap.js";
 import type { EntryState, QueueEntry } from "./QueueEntry.js";
-import { createFifoOrder, createStandardOrder, type ReadyOrder } from "./readyOrder.js";
+import { createFifoOrder, type GroupCounts, type ReadyOrder } from "./readyOrder.js";
+import { createStandardOrder } from "./standardOrder.js";
 
 /**
  * The messages of one in-memory queue and their states: an id map, the order
@@ -88,6 +89,11 @@ export class MessageStore {
 
   endReceive(): void {
     this.#order.endReceive();
+  }
+
+  /** In-flight messages per message group, the busiest `limit` groups listed. O(groups): for stats. */
+  groupCounts(limit: number): GroupCounts {
+    return this.#order.groupCounts(limit);
   }
 
   /** Moves an in-flight message's visibility deadline; at or before `now` it is visible again at once. */

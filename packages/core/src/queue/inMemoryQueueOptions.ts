@@ -75,7 +75,11 @@ export interface SendOptions {
   delayMs?: number;
   /** String message attributes (at most 10). */
   attributes?: Record<string, string>;
-  /** FIFO message group (required on FIFO queues). On a standard queue it is returned but orders nothing. */
+  /**
+   * Message group. FIFO queues: required, orders the group's messages. Standard queues: optional, names the
+   * tenant for SQS fair queues (a tenant with too many messages in flight is served after the others; no
+   * ordering; docs/fair-queues.md). 1 to 128 letters, digits or ASCII punctuation, as on SQS.
+   */
   groupId?: string;
   /** FIFO deduplication id: a second send with the same id inside the window is dropped. FIFO only. */
   deduplicationId?: string;
@@ -191,13 +195,13 @@ export function validateSend(
     }
     if (attributes !== undefined) bytes += attributeBytes(attributes, entry);
     if (groupId !== undefined && !isShortId(groupId)) {
-      throw new InvalidOptionError(`${entry}groupId`, "a string of 1 to 128 characters", groupId);
+      throw new InvalidOptionError(`${entry}groupId`, SQS_ID_RULE, groupId);
     }
     if (deduplicationId !== undefined) {
       if (!config.fifo)
         throw new InvalidOptionError(`${entry}deduplicationId`, "undefined on a standard queue", deduplicationId);
       if (!isShortId(deduplicationId)) {
-        throw new InvalidOptionError(`${entry}deduplicationId`, "a string of 1 to 128 characters", deduplicationId);
+        throw new InvalidOptionError(`${entry}deduplicationId`, SQS_ID_RULE, deduplicationId);
       }
     }
   }
@@ -226,8 +230,11 @@ export function validateSend(
   }
 }
 
+// SQS accepts letters, digits and ASCII punctuation in MessageGroupId and MessageDeduplicationId.
+const SQS_ID = /^[\x21-\x7e]+$/;
+const SQS_ID_RULE = "a string of 1 to 128 letters, digits or ASCII punctuation (SQS's rule)";
 const isShortId = (value: unknown): value is string =>
-  typeof value === "string" && value.length > 0 && value.length <= SQS_MAX_ID_LENGTH;
+  typeof value === "string" && value.length > 0 && value.length <= SQS_MAX_ID_LENGTH && SQS_ID.test(value);
 
 function attributeBytes(attributes: Record<string, string>, entry: string, utf8 = false): number {
   if (typeof attributes !== "object" || attributes === null) {

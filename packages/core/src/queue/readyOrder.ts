@@ -1,5 +1,16 @@
+import type { GroupInFlight } from "./inMemoryQueueStats.js";
 import type { QueueEntry } from "./QueueEntry.js";
 import { RingDeque } from "./RingDeque.js";
+
+/** Message groups with messages in flight, for stats (bounded: the busiest `limit` groups only). */
+export interface GroupCounts {
+  /** Groups with at least one message in flight. */
+  readonly withInFlight: number;
+  /** Groups served after the others now (fair queues); always 0 on FIFO queues. */
+  readonly noisy: number;
+  /** The groups with the most messages in flight, most first, at most `limit`. */
+  readonly busiest: GroupInFlight[];
+}
 
 /**
  * The order in which visible messages are handed out, and (FIFO) which ones
@@ -17,25 +28,14 @@ export interface ReadyOrder {
   remove(entry: QueueEntry, wasInFlight: boolean): void;
   /** The receive that called take() is complete. */
   endReceive(): void;
+  /** Per-group in-flight counts. O(groups with work): for stats, not for hot paths. */
+  groupCounts(limit: number): GroupCounts;
 }
 
-/** Standard queue: one list in the order messages became visible (SQS gives best-effort order only). */
-export function createStandardOrder(): ReadyOrder {
-  const ready = new RingDeque<QueueEntry>(1024);
-  return {
-    add: (entry) => ready.push(entry),
-    release: (entry) => ready.push(entry),
-    take() {
-      // A message deleted while visible (acked after its timeout, before anyone received it) stays in
-      // the list until it reaches the head; skipping it there keeps remove() O(1).
-      for (let entry = ready.shift(); entry !== undefined; entry = ready.shift()) {
-        if (entry.state === "visible") return entry;
-      }
-      return undefined;
-    },
-    remove() {},
-    endReceive() {},
-  };
+/** The `limit` groups with most in flight, most first (ties by group id, so the output is stable). */
+export function busiestGroups(groups: GroupInFlight[], limit: number): GroupInFlight[] {
+  groups.sort((a, b) => b.inFlight - a.inFlight || (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  return groups.slice(0, limit);
 }
 
 interface MessageGroup {
@@ -130,6 +130,13 @@ export function createFifoOrder(): ReadyOrder {
       if (wasInFlight) group.taken -= 1;
       offer(group);
       dropIfEmpty(group);
+    },
+    groupCounts(limit) {
+      const busy: GroupInFlight[] = [];
+      for (const group of groups.values()) {
+        if (group.taken > 0) busy.push({ groupId: group.id, inFlight: group.taken, noisy: false });
+      }
+      return { withInFlight: busy.length, noisy: 0, busiest: busiestGroups(busy, limit) };
     },
     endReceive() {
       if (current === undefined) return;
