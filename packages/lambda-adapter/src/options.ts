@@ -8,6 +8,7 @@ import {
   createJsonLogger,
   type DecodeOptions,
   type Decoder,
+  type LargePayloads,
   type Logger,
   type StandardSchemaV1,
 } from "@resilient-jobs/core";
@@ -25,6 +26,16 @@ export interface LambdaHandlerOptions<T = unknown> {
    * @defaultValue none
    */
   schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Large payloads: offloaded bodies (AWS's extended-client pointer) and compressed ones are resolved before
+   * decoding, so `schema` and the handler see the payload. `s3Payloads({ client, bucket })` from
+   * `@resilient-jobs/core/s3`: the S3 code is bundled only into functions that pass it. A missing object is a
+   * permanent `PayloadNotFoundError` (to `deadLetter` when set); a failing store a transient `PayloadStoreError`.
+   * Objects are never deleted here (the Lambda service deletes the messages, after the response): expire them
+   * with a lifecycle rule.
+   * @defaultValue none: bodies are decoded as they are
+   */
+  payloads?: LargePayloads;
   /**
    * Stop starting records when fewer than this many milliseconds of the invocation remain. The records not
    * started are reported as failures, so the queue delivers them again; none is dropped. Never more than half
@@ -176,8 +187,10 @@ function resolveShared<T, R>(
     logger,
   );
   return {
-    // `format` is left to the decoder too: `LAMBDA_HANDLER_DEFAULTS.format` documents the decoder's default.
-    decode: createDecoder<T>({ format: options.format, unwrapSns, schema: options.schema }),
+    // `format` is left to the decoder too (`LAMBDA_HANDLER_DEFAULTS.format` documents its default); the decoder
+    // reads only the decode options (format, unwrapSns, schema) of what it is given.
+    // With `payloads`, its decoder resolves pointers first; without, nothing of it is bundled or run.
+    decode: (options.payloads?.decoder ?? createDecoder)<T>({ ...options, unwrapSns }),
     deadlines: createInvocationDeadlines(stopMs, abortMs),
     invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
     deadLetter,

@@ -35,7 +35,7 @@ export function snsHandler<T = unknown>(
     id: snsMessageIdOf,
     toMessage(record) {
       const sns = snsNotificationOf(record);
-      const decoded = decode(sns.message);
+      const decoded = decode(sns.message, sns);
       if (decoded instanceof Promise) {
         return decoded.then(({ body }): ConsumerMessage<T> => snsRecordMessage(record, body, sns));
       }

@@ -47,7 +47,7 @@ export function sqsHandler<T = unknown>(
     id: messageIdOf,
     groupId: messageGroupOf,
     toMessage(record) {
-      const decoded = decode(record.body);
+      const decoded = decode(record.body, record);
       if (decoded instanceof Promise) {
         return decoded.then(({ body, sns }): ConsumerMessage<T> => new SqsRecordMessage(record, body, sns));
       }

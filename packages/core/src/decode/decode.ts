@@ -44,7 +44,7 @@ export interface DecodedBody<T> {
 /**
  * Decodes one raw body. Synchronous unless the schema validates asynchronously or the body is an offloaded
  * payload. Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
- * `message` is where the body came from: a decoder that resolves large payloads (`LargePayloads.createDecoder`)
+ * `message` is where the body came from: a decoder that resolves large payloads (`LargePayloads.decoder`)
  * reads its attributes; `createDecoder`'s ignores it.
  */
 export type Decoder<T> = (raw: string, message?: MessageAttributesSource) => DecodedBody<T> | Promise<DecodedBody<T>>;

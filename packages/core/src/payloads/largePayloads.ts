@@ -79,13 +79,16 @@ export interface LargePayloads {
   readonly store: PayloadStore;
   /** Whether consumers delete a message's object after acking it. */
   readonly deleteAfterAck: boolean;
-  /** `createDecoder` with pointers and compressed bodies resolved first (raw, or inside an SNS envelope). */
-  readonly createDecoder: <T = unknown>(options?: DecodeOptions<T>) => Decoder<T>;
+  /**
+   * Creates a decoder as `createDecoder` does, that first resolves pointers and compressed bodies (raw, or
+   * inside an SNS envelope). Options other than the decode options are ignored.
+   */
+  readonly decoder: <T = unknown>(options?: DecodeOptions<T>) => Decoder<T>;
   /** Compresses and offloads an outgoing body as the options say. */
   readonly offload: (body: string, limits: OffloadLimits) => Promise<OffloadedBody>;
   /**
    * The text of a body: fetched when it is a pointer, decompressed when marked. Bodies that are neither
-   * (SNS envelopes included: see {@link LargePayloads.createDecoder}) come back as they are.
+   * (SNS envelopes included: see {@link LargePayloads.decoder}) come back as they are.
    */
   readonly resolve: (body: string, message?: MessageAttributesSource) => Promise<string>;
   /** The pointer a body carries, raw or in an SNS envelope; `undefined` when there is none. */
@@ -171,7 +174,7 @@ export function createLargePayloads(store: PayloadStore, options: LargePayloadsO
   return Object.freeze({
     store,
     deleteAfterAck,
-    createDecoder: createPayloadDecoder,
+    decoder: createPayloadDecoder,
     resolve,
     pointerOf,
     async offload(body: string, limits: OffloadLimits): Promise<OffloadedBody> {

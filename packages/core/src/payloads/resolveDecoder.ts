@@ -10,11 +10,11 @@ import type { LargePayloads } from "./largePayloads.js";
 export function resolveDecoder<T>(options: DecodeOptions<T> & { payloads?: LargePayloads }): Decoder<T> {
   const { payloads } = options;
   checkOption(
-    payloads === undefined || typeof payloads?.createDecoder === "function",
+    payloads === undefined || typeof payloads?.decoder === "function",
     "payloads",
     "s3Payloads({ client, bucket }) (from @resilient-jobs/core/s3) or createLargePayloads(store)",
     payloads,
   );
   const decodeOptions = { format: options.format, unwrapSns: options.unwrapSns, schema: options.schema };
-  return payloads === undefined ? createDecoder<T>(decodeOptions) : payloads.createDecoder<T>(decodeOptions);
+  return payloads === undefined ? createDecoder<T>(decodeOptions) : payloads.decoder<T>(decodeOptions);
 }
