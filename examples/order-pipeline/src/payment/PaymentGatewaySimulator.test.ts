@@ -124,6 +124,37 @@ describe("PaymentGatewaySimulator", () => {
     expect(gateway.chargesFor("o-1")).toBe(1);
   });
 
+  it("starts waiting charges at once when setSlots adds capacity", async () => {
+    const gateway = new PaymentGatewaySimulator({ latencyMs: 100, slots: 2 });
+    const charges = Array.from({ length: 5 }, (_, i) => gateway.charge(request(`o-${i}`)));
+    await vi.advanceTimersByTimeAsync(0);
+
+    gateway.setSlots(4);
+
+    expect([gateway.inFlight(), gateway.waiting()]).toEqual([4, 1]);
+    await vi.advanceTimersByTimeAsync(200);
+    await Promise.all(charges);
+    expect(gateway.totalCharges()).toBe(5);
+  });
+
+  it("lets running charges finish when setSlots removes capacity, and starts none until below it", async () => {
+    const gateway = new PaymentGatewaySimulator({ latencyMs: 100, slots: 4 });
+    const charges = Array.from({ length: 6 }, (_, i) => gateway.charge(request(`o-${i}`)));
+    await vi.advanceTimersByTimeAsync(0);
+
+    gateway.setSlots(1);
+    expect([gateway.inFlight(), gateway.waiting()]).toEqual([4, 2]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect([gateway.totalCharges(), gateway.inFlight(), gateway.waiting()]).toEqual([4, 1, 1]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect([gateway.totalCharges(), gateway.inFlight(), gateway.waiting()]).toEqual([5, 1, 0]);
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(charges);
+
+    expect([gateway.totalCharges(), gateway.inFlight()]).toEqual([6, 0]);
+    expect(() => gateway.setSlots(0)).toThrow(/`slots`/);
+  });
+
   it("rejects invalid options naming the option", () => {
     expect(() => new PaymentGatewaySimulator({ slots: 0 })).toThrow(InvalidOptionError);
     expect(() => new PaymentGatewaySimulator({ failureRate: 2 })).toThrow(/`failureRate`/);

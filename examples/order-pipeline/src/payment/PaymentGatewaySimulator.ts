@@ -76,7 +76,7 @@ interface Waiter {
  */
 export class PaymentGatewaySimulator {
   readonly #latencyMs: number;
-  readonly #slots: number;
+  #slots: number;
   readonly #failureRate: number;
   readonly #honorKeys: boolean;
   readonly #random: () => number;
@@ -94,9 +94,7 @@ export class PaymentGatewaySimulator {
       throw new InvalidOptionError("latencyMs", "a number of milliseconds >= 0", latencyMs);
     }
     const slots = options.slots ?? 5;
-    if (slots !== "unlimited" && !(Number.isInteger(slots) && slots >= 1)) {
-      throw new InvalidOptionError("slots", 'an integer >= 1 or "unlimited"', slots);
-    }
+    checkSlots("slots", slots);
     const failureRate = options.failureRate ?? 0;
     if (!(typeof failureRate === "number" && failureRate >= 0 && failureRate <= 1)) {
       throw new InvalidOptionError("failureRate", "a number from 0 to 1", failureRate);
@@ -133,6 +131,20 @@ export class PaymentGatewaySimulator {
   /** Starts or ends an outage: while on, every call fails at once with `GatewayUnavailableError`. */
   setOutage(on: boolean): void {
     this.#outage = on;
+  }
+
+  /**
+   * Changes the provider's capacity at run time (the flow-control bench drops 20 slots to 5 and back). More
+   * slots start waiting charges at once; fewer never cut a running charge short: the extra ones finish, and
+   * no new charge starts until fewer than `slots` run.
+   */
+  setSlots(slots: number | "unlimited"): void {
+    checkSlots("slots", slots);
+    this.#slots = slots === "unlimited" ? Number.POSITIVE_INFINITY : slots;
+    while (this.#busy < this.#slots && this.#waiters.length > 0) {
+      this.#busy += 1;
+      this.#waiters.shift()!.start();
+    }
   }
 
   /** Charges that moved money for `orderId` (more than 1 is a double charge). */
@@ -204,10 +216,16 @@ export class PaymentGatewaySimulator {
   }
 
   #releaseSlot(): void {
-    const next = this.#waiters.shift();
-    // The slot passes straight to the next waiter: #busy stays the same.
+    // The slot passes straight to the next waiter (#busy stays the same), unless setSlots took it away.
+    const next = this.#busy <= this.#slots ? this.#waiters.shift() : undefined;
     if (next) next.start();
     else this.#busy -= 1;
+  }
+}
+
+function checkSlots(option: string, slots: unknown): asserts slots is number | "unlimited" {
+  if (slots !== "unlimited" && !(typeof slots === "number" && Number.isInteger(slots) && slots >= 1)) {
+    throw new InvalidOptionError(option, 'an integer >= 1 or "unlimited"', slots);
   }
 }
 
