@@ -19,7 +19,10 @@ export interface CommandOutput {
 
 const BODY_PREVIEW_CHARS = 500;
 
-/** `stats <queue-url> [--peek-age]` */
+/**
+ * `stats <queue-url> [--peek-age]`. Whole-queue counts only: SQS has no API for per-group counts on a fair
+ * queue (see {@link getQueueStats} for the CloudWatch metrics to read instead).
+ */
 export async function statsCommand(client: SQSClient, queueUrl: string, peekAge: boolean): Promise<CommandOutput> {
   const stats = await getQueueStats(queueUrl, { client, peekOldestAge: peekAge });
   return { text: formatStats(stats), json: stats, exitCode: 0 };

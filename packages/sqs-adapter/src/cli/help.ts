@@ -31,6 +31,9 @@ and the depth of the dead-letter queue its RedrivePolicy names.
   --peek-age   Also estimate the age of the oldest message by peeking (VisibilityTimeout 0). SQS has no
                API attribute for it: the exact figure is the CloudWatch metric ApproximateAgeOfOldestMessage.
                A peek counts as a receive (see \`peek --help\`).
+
+Fair queues (MessageGroupId on a standard queue): SQS has no API for per-group counts, so none are shown.
+Read the CloudWatch metrics ApproximateNumberOfNoisyGroups and Approximate*InQuietGroups instead.
 `,
   peek: `Usage: resilient-jobs peek <queue-url> [--n 10] [--json]
 

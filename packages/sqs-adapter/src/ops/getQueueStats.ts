@@ -22,7 +22,11 @@ export interface QueueStatsOptions {
   signal?: AbortSignal;
 }
 
-/** Message counts of one queue (SQS's approximate attributes: eventually consistent, about a minute). */
+/**
+ * Message counts of one queue (SQS's approximate attributes: eventually consistent, about a minute).
+ * Whole-queue counts only: SQS has no API attribute for per-group (per-tenant) counts on a fair queue, see
+ * {@link getQueueStats}.
+ */
 export interface QueueDepth {
   readonly queueUrl: string;
   readonly queueArn: string | undefined;
@@ -67,6 +71,14 @@ const DEPTH_ATTRIBUTES = [
  * Reads a queue's depth (visible, in flight, delayed), the depth of the DLQ its RedrivePolicy names, and
  * optionally an estimate of the oldest message's age. Two to four SQS calls; meant for dashboards, health
  * checks and the CLI, not for every message.
+ *
+ * Fair queues (a standard queue whose messages carry a MessageGroupId): SQS has no API for in-flight counts
+ * per message group, so none are reported here. CloudWatch has queue-level ones: ApproximateNumberOfNoisyGroups
+ * and the quiet-groups subsets ApproximateNumberOfMessagesVisibleInQuietGroups,
+ * ApproximateNumberOfMessagesNotVisibleInQuietGroups, ApproximateNumberOfMessagesDelayedInQuietGroups and
+ * ApproximateAgeOfOldestMessageInQuietGroups (see "Available CloudWatch metrics for Amazon SQS",
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html);
+ * per-tenant figures need CloudWatch Contributor Insights over your own logs. docs/fair-queues.md has more.
  * @throws SqsAdapterError naming the queue when a call fails (`err.aws?.name === "QueueDoesNotExist"`, ...).
  */
 export async function getQueueStats(queueUrl: string, options: QueueStatsOptions): Promise<QueueStats> {
