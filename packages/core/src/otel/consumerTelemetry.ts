@@ -127,7 +127,7 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
   return {
     handler<T>(handler: MessageHandler<T>): MessageHandler<T> {
       return (message: ConsumerMessage<T>, handlerContext) => {
-        const started = startProcessSpan(target, message, correlationIdOf(message.attributes));
+        const started = startProcessSpan(target, message, correlationIdOf(message));
         open.set(message.raw, started.span);
         return context.with(started.context, handler, undefined, message, handlerContext);
       };
@@ -154,12 +154,8 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
           let span = open.get(message);
           if (span === undefined) {
             // The body failed to decode (or its schema): the handler never ran. Backdate a span to the attempt.
-            span = startProcessSpan(
-              target,
-              spanCarrier(message),
-              correlationIdOf(message.attributes),
-              now() - durationMs,
-            ).span;
+            const carrier = spanCarrier(message);
+            span = startProcessSpan(target, carrier, correlationIdOf(carrier), now() - durationMs).span;
             open.set(message, span);
           }
           span.recordException(error instanceof Error ? error : String(error));
@@ -188,7 +184,8 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
           instruments.handedBack.add(1, { ...base, [ATTR.reason]: reason });
           if (!open.has(message)) {
             // Never ran (paused, group blocked, stopping): a zero-length span, so the trace says where it went.
-            const started = startProcessSpan(target, spanCarrier(message), correlationIdOf(message.attributes));
+            const carrier = spanCarrier(message);
+            const started = startProcessSpan(target, carrier, correlationIdOf(carrier));
             open.set(message, started.span);
           }
           settle(message, "handed_back", EVENT.handBack, {
