@@ -56,14 +56,16 @@ export function parsePayloadPointer(body: string): PayloadPointer | undefined {
 
 /**
  * Where a decoder reads a message's attributes: a `QueueMessage` or `SnsNotification` (`attributes`, values as
- * strings), or a Lambda SQS record (`messageAttributes`, `{ stringValue }`).
+ * strings), or a Lambda SQS record (`messageAttributes`, `{ stringValue }`; its `attributes` are SQS's system
+ * attributes, which never carry the names read here).
  */
 export interface MessageAttributesSource {
-  readonly attributes?: Readonly<Record<string, string>>;
+  readonly attributes?: object;
   readonly messageAttributes?: Readonly<Record<string, { readonly stringValue?: string } | undefined>>;
 }
 
 /** One attribute's string value from any {@link MessageAttributesSource}. */
 export function attributeOf(source: MessageAttributesSource | undefined, name: string): string | undefined {
-  return source?.attributes?.[name] ?? source?.messageAttributes?.[name]?.stringValue;
+  const value = (source?.attributes as Readonly<Record<string, unknown>> | undefined)?.[name];
+  return typeof value === "string" ? value : source?.messageAttributes?.[name]?.stringValue;
 }

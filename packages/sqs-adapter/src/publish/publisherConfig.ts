@@ -1,4 +1,4 @@
-import type { BackoffOptions } from "@resilient-jobs/core";
+import type { BackoffOptions, LargePayloads } from "@resilient-jobs/core";
 import { classifyError, createBackoff, InvalidOptionError } from "@resilient-jobs/core";
 import { normalizeAwsError } from "../errors.js";
 import { MAX_MESSAGE_ATTRIBUTES } from "./limits.js";
@@ -47,6 +47,15 @@ export interface PublisherOptions {
    * @defaultValue no trace context
    */
   traceContext?: () => TraceContext | undefined;
+  /**
+   * Large payloads (claim check): a body that does not fit in the message (or is over `thresholdBytes`) is put
+   * in the store and the message carries AWS's extended-client pointer and `ExtendedPayloadSize`, so Java and
+   * Python extended clients read it too; with `compression` the body is compressed first.
+   * `s3Payloads({ client, bucket })` from `@resilient-jobs/core/s3`. `maxMessageBytes` then bounds the message
+   * as sent, pointer included.
+   * @defaultValue none: a message over `maxMessageBytes` fails with `MessageTooLargeError`
+   */
+  payloads?: LargePayloads;
 }
 
 /** The resolved, validated form of {@link PublisherOptions}. */
@@ -59,6 +68,7 @@ export interface PublisherConfig {
   readonly delayMs: (attempt: number) => number;
   readonly isRetryable: (err: unknown) => boolean;
   readonly traceContext: () => TraceContext | undefined;
+  readonly payloads: LargePayloads | undefined;
 }
 
 const BACKOFF: BackoffOptions = Object.freeze({ strategy: "full", baseMs: 100, capMs: 5_000 });
@@ -84,6 +94,13 @@ export function resolvePublisherConfig(options: PublisherOptions, serviceMaxByte
       options.traceContext,
     );
   }
+  if (options.payloads !== undefined && typeof options.payloads?.offload !== "function") {
+    throw new InvalidOptionError(
+      "payloads",
+      "s3Payloads({ client, bucket }) (from @resilient-jobs/core/s3) or createLargePayloads(store)",
+      options.payloads,
+    );
+  }
   // createBackoff validates the backoff options; its attempt 0 is the first retry.
   const backoff = createBackoff({ ...BACKOFF, ...options.backoff });
   return Object.freeze({
@@ -97,6 +114,7 @@ export function resolvePublisherConfig(options: PublisherOptions, serviceMaxByte
     // but a publish that failed for an unknown reason (no credentials) should surface, not loop.
     isRetryable: (err: unknown) => classifyError(err) === "transient" || normalizeAwsError(err).retryable,
     traceContext: options.traceContext ?? noTraceContext,
+    payloads: options.payloads,
   });
 }
 

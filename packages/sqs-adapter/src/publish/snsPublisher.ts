@@ -6,6 +6,7 @@ import type { PublishedMessage } from "./errors.js";
 import { InvalidMessageError } from "./errors.js";
 import { SNS_MAX_MESSAGE_BYTES } from "./limits.js";
 import { findInvalidCharacter } from "./messageAttributes.js";
+import { encodeRulesFor, offloadAll } from "./offload.js";
 import type { PublisherOptions } from "./publisherConfig.js";
 import { resolvePublisherConfig } from "./publisherConfig.js";
 import type { ChunkResult, SendChunk } from "./sendInChunks.js";
@@ -83,7 +84,7 @@ export function createSnsPublisher(options: SnsPublisherOptions): SnsPublisher {
   }
   const config = resolvePublisherConfig(options, SNS_MAX_MESSAGE_BYTES);
   const fifo = topicArn.endsWith(".fifo");
-  const rules = { maxMessageBytes: config.maxMessageBytes, maxAttributes: config.maxAttributes, fifo };
+  const rules = encodeRulesFor(config, fifo);
   const chunkConfig = { ...config, target: topicArn, fifo };
 
   const encode = (messages: readonly SnsMessage[]) =>
@@ -104,7 +105,7 @@ export function createSnsPublisher(options: SnsPublisherOptions): SnsPublisher {
   return {
     topicArn,
     async publish(message, callOptions = {}) {
-      const [entry] = encode([message]) as [EncodedMessage];
+      const [entry] = (await offloadAll(encode([message]), config, callOptions.signal)) as [EncodedMessage];
       const sendOne: SendChunk = async (_entries, signal): Promise<ChunkResult> => {
         const { PublishCommand } = await loadSnsCommands();
         const out = await client.send(
@@ -124,7 +125,7 @@ export function createSnsPublisher(options: SnsPublisherOptions): SnsPublisher {
     },
     async publishBatch(messages, callOptions = {}) {
       if (messages.length === 0) return [];
-      const entries = encode(messages);
+      const entries = await offloadAll(encode(messages), config, callOptions.signal);
       const sendChunk: SendChunk = async (chunk, signal) => {
         const { PublishBatchCommand } = await loadSnsCommands();
         return client.send(

@@ -7,6 +7,7 @@ import { encodeAll } from "./encodeMessage.js";
 import type { PublishedMessage } from "./errors.js";
 import { InvalidMessageError, PartialPublishError } from "./errors.js";
 import { MAX_DELAY_SECONDS, SQS_MAX_MESSAGE_BYTES } from "./limits.js";
+import { encodeRulesFor, offloadAll } from "./offload.js";
 import type { PublisherOptions } from "./publisherConfig.js";
 import { resolvePublisherConfig } from "./publisherConfig.js";
 import type { ChunkResult, SendChunk } from "./sendInChunks.js";
@@ -81,7 +82,7 @@ export function createSqsPublisher(options: SqsPublisherOptions): SqsPublisher {
   }
   const config = resolvePublisherConfig(options, SQS_MAX_MESSAGE_BYTES);
   const fifo = queueUrl.endsWith(".fifo");
-  const rules = { maxMessageBytes: config.maxMessageBytes, maxAttributes: config.maxAttributes, fifo };
+  const rules = encodeRulesFor(config, fifo);
   const chunkConfig = { ...config, target: queueUrl, fifo };
 
   const encode = (messages: readonly SqsMessage[]) =>
@@ -116,7 +117,7 @@ export function createSqsPublisher(options: SqsPublisherOptions): SqsPublisher {
   return {
     queueUrl,
     async send(message, callOptions = {}) {
-      const [entry] = encode([message]) as [EncodedMessage];
+      const [entry] = (await offloadAll(encode([message]), config, callOptions.signal)) as [EncodedMessage];
       const sendOne: SendChunk = async (_entries, signal): Promise<ChunkResult> => {
         const out = await client.send(
           new SendMessageCommand({ QueueUrl: queueUrl, ...toSqsFields(entry, message.delaySeconds, fifo) }),
@@ -133,7 +134,7 @@ export function createSqsPublisher(options: SqsPublisherOptions): SqsPublisher {
     },
     async sendBatch(messages, callOptions = {}) {
       if (messages.length === 0) return [];
-      const entries = encode(messages);
+      const entries = await offloadAll(encode(messages), config, callOptions.signal);
       const delays = messages.map((message) => message.delaySeconds);
       return sendInChunks(entries, sendBatchChunk(delays), chunkConfig, callOptions.signal);
     },
