@@ -17,8 +17,11 @@ interface TenantGroup {
   readonly id: string;
   /** Its taken messages not yet deleted or visible again. */
   inFlight: number;
-  /** Visible messages that reached the head of the ready list while the group was noisy, in that order. */
-  readonly held: RingDeque<QueueEntry>;
+  /**
+   * Visible messages that reached the head of the ready list while the group was noisy, in that order;
+   * created on first use (most groups are never noisy, and a group lives only while it has work).
+   */
+  held: RingDeque<QueueEntry> | undefined;
   /** Whether the group is in `holding`. */
   holding: boolean;
 }
@@ -66,7 +69,7 @@ export function createStandardOrder(): ReadyOrder {
     if (id !== undefined) {
       let group = groups.get(id);
       if (group === undefined) {
-        group = { id, inFlight: 0, held: new RingDeque<QueueEntry>(16), holding: false };
+        group = { id, inFlight: 0, held: undefined, holding: false };
         groups.set(id, group);
       }
       group.inFlight += 1;
@@ -84,6 +87,7 @@ export function createStandardOrder(): ReadyOrder {
   }
 
   function hold(group: TenantGroup, entry: QueueEntry): void {
+    group.held ??= new RingDeque<QueueEntry>(64);
     group.held.push(entry);
     if (!group.holding) {
       group.holding = true;
@@ -93,9 +97,10 @@ export function createStandardOrder(): ReadyOrder {
 
   /** The group's oldest held message still visible; drops the group from `holding` when none is left. */
   function heldHead(group: TenantGroup, index: number): QueueEntry | undefined {
+    const held = group.held as RingDeque<QueueEntry>;
     // A held message deleted since (acked late with its last handle) is skipped here, as in the ready list.
-    while (group.held.length > 0 && (group.held.peek() as QueueEntry).state !== "visible") group.held.shift();
-    const head = group.held.peek();
+    while (held.length > 0 && (held.peek() as QueueEntry).state !== "visible") held.shift();
+    const head = held.peek();
     if (head === undefined) {
       holding.splice(index, 1);
       group.holding = false;
@@ -114,7 +119,7 @@ export function createStandardOrder(): ReadyOrder {
       if (heldHead(group, i) === undefined) continue;
       if (quiet ? !isNoisy(group) : best === undefined || group.inFlight <= best.inFlight) best = group;
     }
-    return best === undefined ? undefined : hand(best.held.shift() as QueueEntry);
+    return best === undefined ? undefined : hand((best.held as RingDeque<QueueEntry>).shift() as QueueEntry);
   }
 
   return {
