@@ -147,7 +147,7 @@ process.stdout.write(
     processor: pipeline.options.processor,
     users,
     saleMs,
-    workers: pipeline.options.workers,
+    workers: flags.workers,
     slots: pipeline.options.slots,
     paymentMs: pipeline.options.paymentMs,
     timeScale,

@@ -75,6 +75,21 @@ describe("startPipeline (memory backend)", () => {
     await vi.waitFor(async () => expect(await running.orders.countByStatus()).toEqual({ COMPLETED: 6 }), poll);
   });
 
+  it("runs adaptive payment workers, their limit in the payment consumer's stats", async () => {
+    const running = await start({ workers: { adaptive: { min: 1, max: 50 } } });
+
+    await placeAll(running, 5);
+
+    await vi.waitFor(async () => expect(await running.orders.countByStatus()).toEqual({ COMPLETED: 5 }), poll);
+    expect(running.paymentConsumer()?.stats().concurrency).toMatchObject({ min: 1, max: 50 });
+  });
+
+  it("refuses adaptive workers for the Lambda processor, naming the option", async () => {
+    await expect(start({ processor: "lambda", workers: { adaptive: { max: 10 } } })).rejects.toThrow(
+      /`workers`.*"lambda"/,
+    );
+  });
+
   it("stops once however often stop() is called", async () => {
     const running = await start();
 

@@ -2,7 +2,13 @@
  * `startPipeline`: the whole order pipeline in one call (API, topic fan-out, the three consumers, the payment
  * gateway simulator) on the chosen backend. `npm start`, the tests and the flash-sale experiment use it.
  */
-import { type CircuitBreaker, createJsonLogger, InvalidOptionError, type Logger } from "@resilient-jobs/core";
+import {
+  type CircuitBreaker,
+  type Consumer,
+  createJsonLogger,
+  InvalidOptionError,
+  type Logger,
+} from "@resilient-jobs/core";
 import { type OrderApi, startOrderApi } from "./api/httpServer.js";
 import { createOrderService } from "./api/orderService.js";
 import { createAwsBackend } from "./backends/awsBackend.js";
@@ -14,14 +20,17 @@ import type { Order } from "./orders/Order.js";
 import { type Charge, type ChargeRequest, PaymentGatewaySimulator } from "./payment/PaymentGatewaySimulator.js";
 import { createPaymentService } from "./payment/paymentService.js";
 import { createTimeScale, type TimeScale } from "./timeScale.js";
-import { type ProcessorKind, startWorkers, type Workers } from "./workers/startWorkers.js";
+import { type PaymentWorkers, type ProcessorKind, startWorkers, type Workers } from "./workers/startWorkers.js";
 
 /** Options of {@link startPipeline}. Durations are study time: they are multiplied by `timeScale`. */
 export interface PipelineOptions {
   /** Where queues, topic and tables live. @defaultValue "memory" */
   backend?: BackendName;
-  /** Payment worker concurrency. @defaultValue 20 */
-  workers?: number;
+  /**
+   * Payment worker concurrency: a count, or `{ adaptive: { min, max } }` for a limit the payment consumer
+   * finds from the gateway's latency (processor `ecs` only). @defaultValue 20
+   */
+  workers?: PaymentWorkers;
   /** How long the gateway takes per charge. @defaultValue 3000 (the study) */
   paymentMs?: number;
   /** Charges the gateway processes at once, shared by every worker. @defaultValue 5 (the study) */
@@ -65,7 +74,9 @@ export interface RunningPipeline {
   gateway: PaymentGatewaySimulator;
   orders: { get(id: string): Promise<Order | undefined>; countByStatus(): Promise<Record<string, number>> };
   /** Restarts the payment processor with `n` workers (the old one drains first). */
-  setWorkers(n: number): Promise<void>;
+  setWorkers(n: PaymentWorkers): Promise<void>;
+  /** The payment consumer (`stats()`, events such as `limitChanged`); undefined with processor `lambda`. */
+  paymentConsumer(): Consumer | undefined;
   /** Drains workers, closes the server and the backend (and its emulators). */
   stop(): Promise<void>;
   /** The circuit breaker around the payment gateway (state, stats, state changes). */
@@ -169,6 +180,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
       checkWorkers(n, "n");
       return runningWorkers.setPaymentWorkers(n);
     },
+    paymentConsumer: () => runningWorkers.paymentConsumer(),
     stop() {
       stopping ??= (async () => {
         await runningApi.close();
@@ -225,7 +237,9 @@ export function resolvePipelineOptions(options: PipelineOptions): ResolvedPipeli
 }
 
 function checkWorkers(value: unknown, option: string): void {
+  // The adaptive limit's bounds are the consumer's to check (createConsumer names the bad field).
+  if (typeof value === "object" && value !== null && "adaptive" in value) return;
   if (!(typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 10_000)) {
-    throw new InvalidOptionError(option, "an integer from 1 to 10000", value);
+    throw new InvalidOptionError(option, "an integer from 1 to 10000, or { adaptive: { min, max } }", value);
   }
 }

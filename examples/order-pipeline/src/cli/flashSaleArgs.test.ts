@@ -57,6 +57,15 @@ describe("parseFlashSaleArgs", () => {
     expect(() => parseFlashSaleArgs(["--workers", "1,five"])).toThrow("Expected `--workers` to be a number");
   });
 
+  it("takes adaptive among the worker counts", () => {
+    const command = parseFlashSaleArgs(["--slots", "5", "--workers", "1,5,20,100,adaptive"]);
+
+    expect(command.help === false && command.options.workers).toEqual([1, 5, 20, 100, "adaptive"]);
+    expect(() => parseFlashSaleArgs(["--workers", "5,adaptve"])).toThrow(
+      'Expected `--workers` to be a number or "adaptive", got "adaptve"',
+    );
+  });
+
   it("rejects unknown flags", () => {
     expect(() => parseFlashSaleArgs(["--speed", "fast"])).toThrow(new UsageError("unknown option --speed"));
   });

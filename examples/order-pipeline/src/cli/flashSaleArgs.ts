@@ -2,7 +2,7 @@
  * `npm run flash-sale`'s command line: usage and parsing. Apart from experiment/options.ts (which validates with
  * the SDK's InvalidOptionError) so the launcher can answer `--help` and reject a bad flag before any build.
  */
-import type { FlashSaleOptions, FlashSalePhase } from "../experiment/options.js";
+import type { FlashSaleOptions, FlashSalePhase, WorkerCount } from "../experiment/options.js";
 import { type HelpRequest, numberFlag, parseScriptArgs, UsageError } from "./scriptArgs.js";
 
 /** What the command line asked for: the options, and where to write the results. */
@@ -21,7 +21,7 @@ export const FLASH_SALE_USAGE = `Usage: npm run flash-sale -- [options]
   --duration 60              seconds each load lasts (study time)
   --think-ms 100-500         think time between a customer's orders (study time)
   --timeout-ms 30000         a customer gives up after this long (study time)
-  --workers 1,5,20,100       worker counts, one run each
+  --workers 1,5,20,100       worker counts, one run each ("adaptive": a limit found from 1 to 100)
   --payment-ms 3000          how long one payment holds a slot (study time)
   --slots N|unlimited        payment slots shared by the workers (default unlimited)
   --sync-slots N|unlimited   payment slots behind POST /orders/sync (default 1)
@@ -60,7 +60,7 @@ export function parseFlashSaleArgs(args: readonly string[]): FlashSaleCommand | 
     thinkMs: values["think-ms"] === undefined ? undefined : range("--think-ms", values["think-ms"]),
     customerTimeoutMs:
       values["timeout-ms"] === undefined ? undefined : numberFlag("--timeout-ms", values["timeout-ms"]),
-    workers: values.workers === undefined ? undefined : numberList("--workers", values.workers),
+    workers: values.workers === undefined ? undefined : workerList(values.workers),
     paymentMs: values["payment-ms"] === undefined ? undefined : numberFlag("--payment-ms", values["payment-ms"]),
     slots: values.slots === undefined ? undefined : slots("--slots", values.slots),
     syncSlots: values["sync-slots"] === undefined ? undefined : slots("--sync-slots", values["sync-slots"]),
@@ -72,6 +72,17 @@ export function parseFlashSaleArgs(args: readonly string[]): FlashSaleCommand | 
 
 function numberList(flag: string, text: string): number[] {
   return text.split(",").map((part) => numberFlag(flag, part));
+}
+
+function workerList(text: string): WorkerCount[] {
+  return text.split(",").map((part) => {
+    if (part === "adaptive") return part;
+    const value = Number(part);
+    if (part.trim() === "" || !Number.isFinite(value)) {
+      throw new UsageError(`Expected \`--workers\` to be a number or "adaptive", got ${JSON.stringify(part)}`);
+    }
+    return value;
+  });
 }
 
 function range(flag: string, text: string): [number, number] {

@@ -1,3 +1,4 @@
+import { workersLabel } from "./options.js";
 import type { FlashSaleResult } from "./runFlashSale.js";
 import { renderLineChart } from "./svgChart.js";
 
@@ -22,7 +23,7 @@ export function renderDepthChart(result: FlashSaleResult): string | undefined {
     xLabel: `study time (${unit.name}); ${config.backend} backend at time scale ${config.timeScale}`,
     yLabel: "messages waiting + in flight",
     series: result.workers.map((run) => ({
-      label: `${run.workers} worker${run.workers === 1 ? "" : "s"}`,
+      label: workersLabel(run.workers),
       points: run.depth.map((point) => [point.atSeconds / unit.seconds, point.depth] as const),
     })),
     marker: { x: config.durationMs / 1000 / unit.seconds, label: "load ends" },

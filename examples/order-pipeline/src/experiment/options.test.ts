@@ -1,6 +1,12 @@
 import { InvalidOptionError } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
-import { FLASH_SALE_DEFAULTS, flashSaleWarnings, resolveFlashSaleOptions } from "./options.js";
+import {
+  FLASH_SALE_DEFAULTS,
+  flashSaleWarnings,
+  maxWorkers,
+  resolveFlashSaleOptions,
+  workersLabel,
+} from "./options.js";
 
 describe("resolveFlashSaleOptions", () => {
   it("defaults to the study's first system: one sync slot, unlimited downstream, 1/5/20/100 workers", () => {
@@ -17,9 +23,18 @@ describe("resolveFlashSaleOptions", () => {
     expect(resolveFlashSaleOptions({ users: undefined, slots: 5 }).users).toEqual([5, 20]);
   });
 
+  it("takes an adaptive run among the worker counts, labelled with its bounds", () => {
+    const config = resolveFlashSaleOptions({ workers: [5, "adaptive"] });
+
+    expect(config.workers).toEqual([5, "adaptive"]);
+    expect(config.workers.map(maxWorkers)).toEqual([5, 100]);
+    expect(config.workers.map(workersLabel)).toEqual(["5 workers", "adaptive (1-100)"]);
+  });
+
   it.each([
     ["users", { users: [] }],
     ["workers", { workers: [0] }],
+    ["workers", { workers: ["elastic" as "adaptive"] }],
     ["durationMs", { durationMs: 0 }],
     ["thinkMs", { thinkMs: [500, 100] as const }],
     ["slots", { slots: 2.5 }],

@@ -4,6 +4,24 @@ import { roundUpForDisplay } from "../cli/scriptArgs.js";
 /** Which parts of the experiment run: the sync-vs-async comparison, the worker-scaling runs, or both. */
 export type FlashSalePhase = "sync" | "workers";
 
+/** A worker-scaling run's payment workers: a fixed count, or `"adaptive"` ({@link ADAPTIVE_WORKERS}). */
+export type WorkerCount = number | "adaptive";
+
+/** What `"adaptive"` runs: the payment consumer finds its limit between 1 and 100 (the largest fixed pool). */
+export const ADAPTIVE_WORKERS = Object.freeze({ adaptive: Object.freeze({ min: 1, max: 100 }) });
+
+/** The most workers a run may use: the count, or the adaptive limit's `max` (what the estimates assume). */
+export function maxWorkers(workers: WorkerCount): number {
+  return workers === "adaptive" ? ADAPTIVE_WORKERS.adaptive.max : workers;
+}
+
+/** How a run's workers read in a table or a legend: `5 workers`, `adaptive (1-100)`. */
+export function workersLabel(workers: WorkerCount): string {
+  if (workers !== "adaptive") return `${workers} worker${workers === 1 ? "" : "s"}`;
+  const { min, max } = ADAPTIVE_WORKERS.adaptive;
+  return `adaptive (${min}-${max})`;
+}
+
 /**
  * Options of the flash-sale experiment. Durations are study milliseconds: `timeScale` shrinks all of them
  * by the same factor when the experiment runs. The defaults reproduce the study's first system (see
@@ -36,10 +54,11 @@ export interface FlashSaleOptions {
    */
   customerTimeoutMs?: number;
   /**
-   * Worker counts of the worker-scaling runs, one run each.
+   * Worker counts of the worker-scaling runs, one run each; `"adaptive"` lets the payment consumer find its
+   * limit between 1 and 100 from the gateway's latency ({@link ADAPTIVE_WORKERS}).
    * @defaultValue [1, 5, 20, 100]
    */
-  workers?: readonly number[];
+  workers?: readonly WorkerCount[];
   /**
    * How long one payment holds a slot.
    * @defaultValue 3000
@@ -105,7 +124,7 @@ export function resolveFlashSaleOptions(options: FlashSaleOptions = {}): FlashSa
     throw new InvalidOptionError("backend", '"memory" or "local"', config.backend);
   }
   requireCounts("users", config.users);
-  requireCounts("workers", config.workers);
+  requireWorkerCounts(config.workers);
   requirePositive("durationMs", config.durationMs);
   requirePositive("customerTimeoutMs", config.customerTimeoutMs);
   requirePositive("paymentMs", config.paymentMs);
@@ -145,6 +164,13 @@ function requirePositive(option: string, value: number): void {
 function requireCounts(option: string, values: readonly number[]): void {
   if (!Array.isArray(values) || values.length === 0 || !values.every((v) => Number.isInteger(v) && v >= 1)) {
     throw new InvalidOptionError(option, "a non-empty list of integers >= 1", values);
+  }
+}
+
+function requireWorkerCounts(values: readonly WorkerCount[]): void {
+  const valid = (v: WorkerCount) => v === "adaptive" || (Number.isInteger(v) && v >= 1);
+  if (!Array.isArray(values) || values.length === 0 || !values.every(valid)) {
+    throw new InvalidOptionError("workers", 'a non-empty list of integers >= 1 or "adaptive"', values);
   }
 }
 

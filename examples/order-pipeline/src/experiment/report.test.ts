@@ -82,6 +82,24 @@ describe("renderReport", () => {
     expect(report).toContain("Workers needed to keep up: arrival rate x payment time = 50.0/s x 3.00 s = 150.");
   });
 
+  it("gives every worker row its mean in flight and handler p99", () => {
+    expect(report).toContain("| mean in flight | handler p99 | accepted / lost / charged twice |");
+    expect(report).toMatch(/\| 1 \| 50\.0\/s \|.*\| 1 \| 3\.10 s \| 3,000 \/ 0 \/ 0 \|/);
+    expect(report).toMatch(/\| 100 \| 20\.0\/s \|.*\| 70 \| 9\.00 s \| 1,200 \/ 0 \/ 0 \|/);
+  });
+
+  it("labels an adaptive run with its bounds, in the table, the checks and the chart", () => {
+    const result = studyLikeResult();
+    const adaptive = { ...result.workers[1]!, workers: "adaptive" as const };
+    const withAdaptive = { ...result, config: { ...result.config, slots: 5 }, workers: [adaptive] };
+
+    const text = renderReport(withAdaptive, checkShapes(withAdaptive));
+
+    expect(text).toContain("| adaptive (1-100) | 20.0/s |");
+    expect(text).toContain("adaptive (1-100) on 5 slots: no faster than the slots allow");
+    expect(renderDepthChart(withAdaptive)).toContain(">adaptive (1-100)</text>");
+  });
+
   it("lists every shape check with its verdict", () => {
     expect(report).toContain("## Shape checks");
     expect(report).not.toContain("FAIL");

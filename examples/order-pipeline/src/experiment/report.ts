@@ -1,4 +1,5 @@
 import { formatCount, formatDeviation, formatDuration, formatRate, formatShare, markdownTable } from "./format.js";
+import { workersLabel } from "./options.js";
 import { closedLoopRatePerSecond } from "./queueingTheory.js";
 import type { FlashSaleResult } from "./runFlashSale.js";
 import type { ShapeCheck } from "./shapes.js";
@@ -123,6 +124,8 @@ function workerTable(runs: readonly WorkerRunResult[]): string {
     "estimate",
     "time to drain",
     "estimate",
+    "mean in flight",
+    "handler p99",
     "accepted / lost / charged twice",
   ];
   const rows = runs.map((run) => {
@@ -132,7 +135,7 @@ function workerTable(runs: readonly WorkerRunResult[]): string {
     const load = formatDeviation(run.processingRatePerSecond, nominal);
     const drain = estimate.backlog === 0 ? "" : formatDeviation(run.drainRatePerSecond, estimate.serviceRatePerSecond);
     return [
-      String(run.workers),
+      run.workers === "adaptive" ? workersLabel(run.workers) : String(run.workers),
       formatRate(run.arrivalPerSecond),
       `${formatRate(run.processingRatePerSecond)} / ${formatRate(run.drainRatePerSecond)}`,
       `${formatRate(nominal)}${load === "" ? "" : ` (load ${load}${drain === "" ? "" : `, drain ${drain}`})`}`,
@@ -144,6 +147,8 @@ function workerTable(runs: readonly WorkerRunResult[]): string {
         : besideMeasured(formatCount(estimate.peakDepth), run.peakDepth, estimate.peakDepth),
       run.drainMs === undefined ? "did not drain" : formatDuration(run.drainMs),
       besideMeasured(formatDuration(estimate.drainMs), run.drainMs, estimate.drainMs),
+      formatCount(run.meanInFlight),
+      formatDuration(run.handlerMs.p99),
       `${formatCount(integrity.accepted)} / ${integrity.lost} / ${integrity.chargedTwice}`,
     ];
   });

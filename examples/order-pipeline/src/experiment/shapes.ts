@@ -1,3 +1,4 @@
+import { maxWorkers, workersLabel } from "./options.js";
 import type { FlashSaleResult } from "./runFlashSale.js";
 import { relativeError } from "./statistics.js";
 
@@ -62,7 +63,7 @@ export function checkShapes(result: FlashSaleResult, tolerance = 0.1): ShapeChec
   }
 
   for (const run of result.workers) {
-    const label = `${run.workers} worker(s), ${run.slots} slots`;
+    const label = `${run.workers === "adaptive" ? workersLabel(run.workers) : `${run.workers} worker(s)`}, ${run.slots} slots`;
     if (run.estimate.backlog > 0) {
       checks.push({
         name: `${label}: peak depth = fluid estimate`,
@@ -85,13 +86,13 @@ export function checkShapes(result: FlashSaleResult, tolerance = 0.1): ShapeChec
 
   const slots = result.config.slots;
   if (slots !== "unlimited") {
-    for (const run of result.workers.filter((r) => r.workers > slots)) {
+    for (const run of result.workers.filter((r) => maxWorkers(r.workers) > slots)) {
       // The drain is the steadier measurement (no load competes with the workers); short loads have no other.
       const rate = Number.isFinite(run.drainRatePerSecond) ? run.drainRatePerSecond : run.processingRatePerSecond;
       if (!Number.isFinite(rate)) continue;
       const capacity = run.estimate.serviceRatePerSecond;
       checks.push({
-        name: `${run.workers} workers on ${slots} slots: no faster than the slots allow`,
+        name: `${run.workers === "adaptive" ? workersLabel(run.workers) : `${run.workers} workers`} on ${slots} slots: no faster than the slots allow`,
         ok: rate <= capacity * (1 + tolerance),
         detail: `${rate.toFixed(2)}/s, cap ${capacity.toFixed(2)}/s`,
       });

@@ -4,9 +4,10 @@ import { createTimeScale } from "../timeScale.js";
 import { flashSaleOrder } from "./customerOrder.js";
 import { driveClosedLoop } from "./loadDriver.js";
 import { type LoadSummary, summarizeLoad } from "./loadSummary.js";
-import { type FlashSaleConfig, slotCount } from "./options.js";
+import { ADAPTIVE_WORKERS, type FlashSaleConfig, maxWorkers, slotCount, type WorkerCount } from "./options.js";
 import { estimateWorkers, type WorkerEstimate } from "./queueingTheory.js";
 import { rateBetween, recordChanges, startSampler, timeUntil } from "./sampler.js";
+import { type LatencySummary, summarizeLatencies } from "./statistics.js";
 
 /** One reading of the payment queue during a worker run. */
 export interface DepthPoint {
@@ -16,6 +17,10 @@ export interface DepthPoint {
   readonly depth: number;
   /** Charges the gateway has completed so far. */
   readonly charged: number;
+  /** Payment handlers running (the payment consumer's `stats().inFlight`). */
+  readonly inFlight: number;
+  /** The payment consumer's concurrency limit: the worker count, or where the adaptive limit stands. */
+  readonly limit: number;
 }
 
 /** What a worker run checked about the orders it accepted. */
@@ -36,7 +41,8 @@ export interface Integrity {
 
 /** One worker-scaling run: async load for the duration, then the drain. Rates and times are study units. */
 export interface WorkerRunResult {
-  readonly workers: number;
+  /** The payment workers: a count, or `"adaptive"` (a limit from 1 to 100 found by the consumer). */
+  readonly workers: WorkerCount;
   readonly slots: number | "unlimited";
   /** What the customers saw of `POST /orders/async`; latencies in REAL milliseconds (the scale does not shrink them). */
   readonly accept: LoadSummary;
@@ -53,6 +59,13 @@ export interface WorkerRunResult {
    * Little's law predicts (arrival x payment time); the peak of a bursty arrival process lies well above it.
    */
   readonly meanDepth: number;
+  /**
+   * Mean payment handlers running, sampled from the end of the first payment until the queue drained (or the
+   * end of the load when it had no backlog): what the workers held while there was work.
+   */
+  readonly meanInFlight: number;
+  /** Payment handler durations (gateway slot wait included), study ms, over the whole run. */
+  readonly handlerMs: LatencySummary;
   /** Study ms from the end of the load until every accepted order was charged; undefined if it did not drain in time. */
   readonly drainMs: number | undefined;
   readonly depth: readonly DepthPoint[];
@@ -65,13 +78,17 @@ export interface WorkerRunResult {
 const now = () => performance.now();
 
 /** Starts a pipeline with `workers` payment workers, drives the async endpoint, samples the queue, waits for the drain. */
-export async function runWorkerRun(config: FlashSaleConfig, workers: number, users: number): Promise<WorkerRunResult> {
+export async function runWorkerRun(
+  config: FlashSaleConfig,
+  workers: WorkerCount,
+  users: number,
+): Promise<WorkerRunResult> {
   const scale = createTimeScale(config.timeScale);
   const paymentMs = scale.ms(config.paymentMs) / config.timeScale;
   const durationMs = scale.ms(config.durationMs);
   const pipeline = await startPipeline({
     backend: config.backend,
-    workers,
+    workers: workers === "adaptive" ? ADAPTIVE_WORKERS : workers,
     paymentMs: config.paymentMs,
     slots: config.slots,
     timeScale: config.timeScale,
@@ -79,9 +96,19 @@ export async function runWorkerRun(config: FlashSaleConfig, workers: number, use
   });
   try {
     const { gateway } = pipeline;
+    const consumer = pipeline.paymentConsumer();
+    const handlerRealMs: number[] = [];
+    consumer?.on("succeeded", (event) => handlerRealMs.push(event.durationMs));
+    consumer?.on("failed", (event) => handlerRealMs.push(event.durationMs));
     const sampler = startSampler(async () => {
       const depth = await pipeline.queueDepth();
-      return { depth: depth.payment + depth.paymentInFlight, charged: gateway.totalCharges() };
+      const stats = consumer?.stats();
+      return {
+        depth: depth.payment + depth.paymentInFlight,
+        charged: gateway.totalCharges(),
+        inFlight: stats?.inFlight ?? depth.paymentInFlight,
+        limit: stats?.concurrency.limit ?? maxWorkers(workers),
+      };
     }, scale.ms(config.sampleEveryMs));
     const charges = recordChanges(() => gateway.totalCharges());
     const loadStart = now();
@@ -99,7 +126,7 @@ export async function runWorkerRun(config: FlashSaleConfig, workers: number, use
     const queueLoad = {
       arrivalPerSecond,
       durationMs: config.durationMs,
-      workers,
+      workers: maxWorkers(workers),
       slots: slotCount(config.slots),
       paymentMs,
     };
@@ -115,10 +142,14 @@ export async function runWorkerRun(config: FlashSaleConfig, workers: number, use
       atSeconds: s.atMs / config.timeScale / 1000,
       depth: s.value.depth,
       charged: s.value.charged,
+      inFlight: s.value.inFlight,
+      limit: s.value.limit,
     }));
+    // The workers had work until the queue drained (the end of the load, when there was no backlog).
+    const busyUntilSeconds = (config.durationMs + Math.max(0, (drainRealMs ?? 0) / config.timeScale)) / 1000;
     // Study payments per study second = real payments per real ms x 1000 x time scale.
     const perStudySecond = 1000 * config.timeScale;
-    const batch = Math.min(workers, slotCount(config.slots));
+    const batch = Math.min(maxWorkers(workers), slotCount(config.slots));
     const processingRatePerSecond = rateBetween(charges.changes, 0, durationMs, batch) * perStudySecond;
     const drainRatePerSecond =
       drainRealMs === undefined
@@ -132,7 +163,9 @@ export async function runWorkerRun(config: FlashSaleConfig, workers: number, use
       processingRatePerSecond,
       drainRatePerSecond,
       peakDepth: depth.reduce((peak, point) => Math.max(peak, point.depth), 0),
-      meanDepth: meanDepth(depth, paymentMs / 1000, config.durationMs / 1000),
+      meanDepth: meanOf(depth, "depth", paymentMs / 1000, config.durationMs / 1000),
+      meanInFlight: meanOf(depth, "inFlight", paymentMs / 1000, busyUntilSeconds),
+      handlerMs: summarizeLatencies(handlerRealMs.map((ms) => ms / config.timeScale)),
       drainMs: drainRealMs === undefined ? undefined : Math.max(0, drainRealMs / config.timeScale),
       depth,
       integrity: await checkIntegrity(pipeline, acceptedIds),
@@ -143,9 +176,14 @@ export async function runWorkerRun(config: FlashSaleConfig, workers: number, use
   }
 }
 
-function meanDepth(depth: readonly DepthPoint[], fromSeconds: number, toSeconds: number): number {
+function meanOf(
+  depth: readonly DepthPoint[],
+  field: "depth" | "inFlight",
+  fromSeconds: number,
+  toSeconds: number,
+): number {
   const window = depth.filter((point) => point.atSeconds >= fromSeconds && point.atSeconds <= toSeconds);
-  return window.length === 0 ? Number.NaN : window.reduce((sum, point) => sum + point.depth, 0) / window.length;
+  return window.length === 0 ? Number.NaN : window.reduce((sum, point) => sum + point[field], 0) / window.length;
 }
 
 async function waitForEmptyQueues(pipeline: RunningPipeline, patienceMs: number): Promise<void> {

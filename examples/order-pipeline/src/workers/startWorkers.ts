@@ -2,7 +2,9 @@ import {
   type BackoffOptions,
   type Consumer,
   type ConsumerHealth,
+  type ConsumerOptions,
   createConsumer,
+  InvalidOptionError,
   type Logger,
   type MessageHandler,
   type MessageSource,
@@ -23,6 +25,12 @@ import {
 /** How the payment queue is consumed: an ECS-style long-running consumer, or Lambda (run locally). */
 export type ProcessorKind = "ecs" | "lambda";
 
+/**
+ * Payment handlers at once: a fixed count, or `{ adaptive: { min, max } }` to let the consumer find what the
+ * gateway can take from the handlers' latency (the consumer's `concurrency` option; ECS processor only).
+ */
+export type PaymentWorkers = NonNullable<ConsumerOptions["concurrency"]>;
+
 /** Options of {@link startWorkers}. */
 export interface WorkersOptions {
   backend: Backend;
@@ -30,7 +38,7 @@ export interface WorkersOptions {
   timeScale: TimeScale;
   processor: ProcessorKind;
   /** Payment handlers running at once (ECS: the consumer's concurrency; Lambda: about this many records). */
-  workers: number;
+  workers: PaymentWorkers;
   logger: Logger;
   /** The clock, epoch milliseconds. @defaultValue `Date.now` */
   now?: () => number;
@@ -39,7 +47,9 @@ export interface WorkersOptions {
 /** The running consumers of the three queues. */
 export interface Workers {
   /** Replaces the payment processor with one of `n` workers (the old one drains first). */
-  setPaymentWorkers(n: number): Promise<void>;
+  setPaymentWorkers(n: PaymentWorkers): Promise<void>;
+  /** The payment consumer (its `stats()` and events), or undefined when Lambda processes payments. */
+  paymentConsumer(): Consumer | undefined;
   /** The consumers' state, for `GET /health`. */
   health(): Record<string, unknown>;
   /** Drains every consumer (in-flight messages finish or are handed back). */
@@ -50,6 +60,7 @@ export interface Workers {
 interface PaymentProcessor {
   health(): unknown;
   stop(): Promise<void>;
+  readonly consumer?: Consumer;
 }
 
 /**
@@ -78,10 +89,16 @@ export function startWorkers(options: WorkersOptions): Workers {
   for (const consumer of branches) consumer.start();
 
   const paymentHandler = createPaymentHandler(deps);
-  const startPayment = (workers: number): PaymentProcessor =>
-    options.processor === "lambda"
-      ? startLambdaProcessor(backend.sources.payment, paymentHandler, workers, timeScale, logger)
-      : startEcsProcessor(backend.sources.payment, paymentHandler, workers, options.payments, common);
+  const startPayment = (workers: PaymentWorkers): PaymentProcessor => {
+    if (options.processor === "ecs") {
+      return startEcsProcessor(backend.sources.payment, paymentHandler, workers, options.payments, common);
+    }
+    // The event source mapping scales by invocations, not by a consumer's limit.
+    if (typeof workers !== "number") {
+      throw new InvalidOptionError("workers", 'a number with processor "lambda"', workers);
+    }
+    return startLambdaProcessor(backend.sources.payment, paymentHandler, workers, timeScale, logger);
+  };
   let payment = startPayment(options.workers);
 
   return {
@@ -89,6 +106,7 @@ export function startWorkers(options: WorkersOptions): Workers {
       await payment.stop();
       payment = startPayment(n);
     },
+    paymentConsumer: () => payment.consumer,
     health: () => ({
       processor: options.processor,
       payment: payment.health(),
@@ -105,7 +123,7 @@ export function startWorkers(options: WorkersOptions): Workers {
 function startEcsProcessor(
   source: MessageSource,
   handler: MessageHandler<OrderPlaced>,
-  workers: number,
+  workers: PaymentWorkers,
   payments: PaymentService,
   common: ReturnType<typeof consumerDefaults>,
 ): PaymentProcessor {
@@ -121,7 +139,7 @@ function startEcsProcessor(
     breakers: [payments.breaker],
   });
   consumer.start();
-  return { health: () => summary(consumer.health()), stop: () => consumer.stop() };
+  return { health: () => summary(consumer.health()), stop: () => consumer.stop(), consumer };
 }
 
 function startLambdaProcessor(
