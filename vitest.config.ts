@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@resilient-jobs\/core\/dynamodb$/, replacement: src("./packages/core/src/dynamodb/index.ts") },
+      { find: /^@resilient-jobs\/core\/s3$/, replacement: src("./packages/core/src/s3/index.ts") },
       { find: /^@resilient-jobs\/core\/otel$/, replacement: src("./packages/core/src/otel/index.ts") },
       { find: /^@resilient-jobs\/sqs-adapter\/otel$/, replacement: src("./packages/sqs-adapter/src/otel/index.ts") },
       {

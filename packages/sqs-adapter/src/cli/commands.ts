@@ -109,6 +109,11 @@ function formatPeek(messages: readonly PeekedMessage[]): string {
       return [
         head,
         ...(message.deadLetter ? [`  dead-lettered: ${formatDeadLetter(message.deadLetter)}`] : []),
+        ...(message.payload
+          ? [
+              `  payload: s3://${message.payload.bucket}/${message.payload.key}${message.payload.sizeBytes === undefined ? "" : ` (${message.payload.sizeBytes} bytes)`}, offloaded: the body below is its pointer`,
+            ]
+          : []),
         ...(attributes.length ? [`  attributes: ${attributes.join(", ")}`] : []),
         `  body: ${body}`,
       ].join("\n");

@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import type { QueueMessage } from "@resilient-jobs/core";
-import { InvalidOptionError } from "@resilient-jobs/core";
+import type { PayloadPointer, QueueMessage } from "@resilient-jobs/core";
+import { InvalidOptionError, PAYLOAD_ATTRIBUTES, parsePayloadPointer } from "@resilient-jobs/core";
 import { readDeadLetterOrigin, type SqsDeadLetterOrigin } from "../source/deadLetterMessage.js";
 import { toQueueMessage } from "../source/toQueueMessage.js";
 import { callSqs } from "./queueRefs.js";
@@ -28,6 +28,11 @@ export interface PeekOptions {
 export interface PeekedMessage extends Omit<QueueMessage, "receiptHandle"> {
   /** Why `SqsSource.deadLetter` put it in this queue, read from its reason attributes; absent otherwise. */
   readonly deadLetter?: SqsDeadLetterOrigin;
+  /**
+   * Where the body is when it was offloaded (the body is then the extended clients' pointer), and its size in
+   * bytes from `ExtendedPayloadSize` (or the legacy `SQSLargePayloadSize`); absent otherwise.
+   */
+  readonly payload?: PayloadPointer & { readonly sizeBytes: number | undefined };
 }
 
 /**
@@ -63,6 +68,8 @@ export async function peekMessages(queueUrl: string, options: PeekOptions): Prom
     const converted = toQueueMessage(message, receivedAt);
     if (!converted) continue;
     const deadLetter = readDeadLetterOrigin(converted.attributes);
+    const pointer = parsePayloadPointer(converted.body);
+    const size = converted.attributes[PAYLOAD_ATTRIBUTES.size] ?? converted.attributes[PAYLOAD_ATTRIBUTES.legacySize];
     peeked.push({
       id: converted.id,
       body: converted.body,
@@ -71,6 +78,9 @@ export async function peekMessages(queueUrl: string, options: PeekOptions): Prom
       sentAt: converted.sentAt,
       ...(converted.groupId === undefined ? {} : { groupId: converted.groupId }),
       ...(deadLetter === undefined ? {} : { deadLetter }),
+      ...(pointer === undefined
+        ? {}
+        : { payload: { ...pointer, sizeBytes: size === undefined ? undefined : Number(size) } }),
     });
   }
   return peeked;
