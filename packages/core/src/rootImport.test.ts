@@ -30,6 +30,15 @@ describe("what importing @resilient-jobs/core loads", () => {
     expect(loaded.filter((name) => name.startsWith("@aws-sdk/"))).toEqual([]);
   });
 
+  it.each(["import", "require"] as const)("loads no OpenTelemetry module from the package root (%s)", (mode) => {
+    const loaded = packagesLoadedBy(dist(mode === "import" ? "index.js" : "index.cjs"), mode);
+    expect(loaded.filter((name) => name.startsWith("@opentelemetry/"))).toEqual([]);
+  });
+
+  it("loads @opentelemetry/api only from the otel subpath", () => {
+    expect(packagesLoadedBy(dist("otel/index.js"), "import")).toContain("@opentelemetry/api");
+  });
+
   it("loads the DynamoDB client only from the dynamodb subpath", () => {
     const loaded = packagesLoadedBy(dist("dynamodb/index.js"), "import");
     expect(loaded).toContain("@aws-sdk/client-dynamodb");

@@ -65,6 +65,9 @@ describe("what a bundled Lambda handler loads", () => {
     expect(inputs).not.toMatch(/classify/);
     expect(code).not.toContain("@aws-sdk");
     expect(code).not.toContain("opossum");
+    // Telemetry is on the otel and emf subpaths: a handler that does not use it carries none of it.
+    expect(inputs).not.toMatch(/\/otel\/|\/emf\//);
+    expect(code).not.toContain("@opentelemetry");
   });
 
   it("bundles the classifier with an SQS dead-letter queue, whose default it is", async () => {

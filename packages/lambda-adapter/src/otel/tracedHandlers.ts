@@ -1,0 +1,239 @@
+/**
+ * `sqsHandler` and `snsHandler` with a `process` span (kind CONSUMER) around every record's handler call, the
+ * same span the core consumer makes (see `@resilient-jobs/core/otel`), and the same metrics.
+ *
+ * A record's outcome is known only when the invocation answers: a failed record's span stays open until then.
+ * SQS: a record in `batchItemFailures` is `retried` (SQS delivers it again); a failed record not reported went to
+ * `deadLetter` (`dead_lettered`). SNS: a failing invocation is `retried` by Lambda; a failed record of an
+ * invocation that succeeded went to `deadLetter`. Records whose handler never ran (bad input, the remaining-time
+ * guard) get no process span.
+ *
+ * Beside `@opentelemetry/instrumentation-aws-lambda`: its invocation span (for SQS, a batch `process` span with one
+ * link per record) is active while the handlers run, so each record's span links to it; without it, this module
+ * makes a `receive <queue>` span per invocation with one link per record that carries a context.
+ */
+import {
+  type Attributes,
+  context,
+  type Link,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
+import {
+  ATTR,
+  endProcessSpan,
+  errorTypeOf,
+  extractCreationContext,
+  METRIC,
+  type ParentPolicy,
+  type ProcessOutcome,
+  type ProcessTarget,
+  SCOPE,
+  SYSTEM_SNS,
+  SYSTEM_SQS,
+  startProcessSpan,
+  topicNameOf,
+} from "@resilient-jobs/core/otel";
+import type { LambdaContext, SnsEvent, SqsEvent } from "../events.js";
+import type { LambdaMessageHandler } from "../handlerTypes.js";
+import type { SnsHandlerOptions, SqsHandlerOptions } from "../options.js";
+import { type SnsLambdaHandler, snsHandler } from "../snsHandler.js";
+import { type SqsLambdaHandler, sqsHandler } from "../sqsHandler.js";
+
+/** Telemetry options of {@link tracedSqsHandler} and {@link tracedSnsHandler}. */
+export interface LambdaTelemetryOptions {
+  /** @defaultValue the global tracer provider */
+  tracerProvider?: TracerProvider;
+  /** @defaultValue the global meter provider */
+  meterProvider?: MeterProvider;
+  /**
+   * `"message"`: a record's span is parented to its producer's context (one trace from the API to the function),
+   * linked to the invocation span. `"active"`: parented to the active (invocation) span, linked to the producer.
+   * @defaultValue `"message"`
+   */
+  parent?: ParentPolicy;
+  /** The clock, epoch milliseconds (queue time). @defaultValue `Date.now` */
+  now?: () => number;
+}
+
+/** `sqsHandler`'s options plus `telemetry`. */
+export interface TracedSqsHandlerOptions<T> extends SqsHandlerOptions<T> {
+  /** Where spans and metrics go, and how a record's span is parented. @defaultValue `{}` */
+  telemetry?: LambdaTelemetryOptions;
+}
+
+/** `snsHandler`'s options plus `telemetry`. */
+export interface TracedSnsHandlerOptions<T> extends SnsHandlerOptions<T> {
+  /** Where spans and metrics go, and how a record's span is parented. @defaultValue `{}` */
+  telemetry?: LambdaTelemetryOptions;
+}
+
+interface Record {
+  readonly id: string;
+  readonly attributes: Readonly<{ [name: string]: string }>;
+}
+
+/** Per handler: instruments and the failed records' spans waiting for the invocation's answer. */
+function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE);
+  const now = options.now ?? Date.now;
+  const processed = meter.createCounter(METRIC.processed, {
+    description: "Records processed, by outcome",
+    unit: "{message}",
+  });
+  const duration = meter.createHistogram(METRIC.processDuration, { description: "Handler duration", unit: "s" });
+  const queueTime = meter.createHistogram(METRIC.queueTime, {
+    description: "Time from send to the handler's start",
+    unit: "s",
+  });
+  const waiting = new Map<string, { span: Span; attributes: Attributes; durationMs: number }>();
+  let destination = "unknown";
+
+  const wrap =
+    <T>(handler: LambdaMessageHandler<T>): LambdaMessageHandler<T> =>
+    async (message, handlerContext) => {
+      const target: ProcessTarget = { tracer, system, destination, parent: options.parent ?? "message" };
+      const base: Attributes = { [ATTR.system]: system, [ATTR.destination]: destination };
+      const startedAt = now();
+      if (Number.isFinite(message.sentAt)) queueTime.record(Math.max(0, startedAt - message.sentAt) / 1000, base);
+      const started = startProcessSpan(target, message, correlationOf(message.attributes));
+      try {
+        await context.with(started.context, handler, undefined, message, handlerContext);
+      } catch (error) {
+        const errorType = errorTypeOf(error);
+        started.span.recordException(error instanceof Error ? error : String(error));
+        started.span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        started.span.setAttribute(ATTR.errorType, errorType);
+        waiting.set(message.id, {
+          span: started.span,
+          attributes: { ...base, [ATTR.errorType]: errorType },
+          durationMs: now() - startedAt,
+        });
+        throw error;
+      }
+      const attributes = { ...base, [ATTR.outcome]: "succeeded" };
+      processed.add(1, attributes);
+      duration.record((now() - startedAt) / 1000, attributes);
+      endProcessSpan(started.span, "succeeded");
+    };
+
+  /** Ends the spans of this invocation's failed records with what became of them. */
+  const settle = (records: readonly Record[], outcomeOf: (id: string) => ProcessOutcome) => {
+    for (const record of records) {
+      const failed = waiting.get(record.id);
+      if (failed === undefined) continue;
+      waiting.delete(record.id);
+      const outcome = outcomeOf(record.id);
+      const attributes = { ...failed.attributes, [ATTR.outcome]: outcome };
+      processed.add(1, attributes);
+      duration.record(failed.durationMs / 1000, attributes);
+      endProcessSpan(failed.span, outcome);
+    }
+  };
+
+  /** Runs an invocation; without an active (instrumentation's) span, under a `receive` span linking each record. */
+  const invoke = <R>(name: string, records: readonly Record[], run: () => Promise<R>): Promise<R> => {
+    destination = name;
+    if (trace.getActiveSpan() !== undefined) return run();
+    const links: Link[] = [];
+    for (const record of records) {
+      const created = extractCreationContext(record);
+      if (created !== undefined)
+        links.push({ context: created.spanContext, attributes: { [ATTR.messageId]: record.id } });
+    }
+    const span = tracer.startSpan(`receive ${name}`, {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        [ATTR.system]: system,
+        [ATTR.destination]: name,
+        [ATTR.operationName]: "receive",
+        [ATTR.operationType]: "receive",
+        [ATTR.batchCount]: records.length,
+      },
+    });
+    return context.with(trace.setSpan(context.active(), span), run).finally(() => span.end());
+  };
+
+  return { wrap, settle, invoke };
+}
+
+function correlationOf(attributes: Readonly<{ [name: string]: string }>): string | undefined {
+  return attributes.correlationId ?? attributes["correlation-id"] ?? attributes["x-correlation-id"];
+}
+
+/**
+ * `sqsHandler` with OpenTelemetry: a `process <queue>` span per record (parented to the producer's context from
+ * the record's attributes, its SNS envelope or `AWSTraceHeader`), its outcome and `error.type`, and the metrics.
+ * Takes `sqsHandler`'s options plus `telemetry`.
+ */
+export function tracedSqsHandler<T = unknown>(
+  handler: LambdaMessageHandler<T>,
+  options: TracedSqsHandlerOptions<T> = {},
+): SqsLambdaHandler {
+  const { telemetry = {}, ...handlerOptions } = options;
+  const records = createRecordTelemetry(telemetry, SYSTEM_SQS);
+  const inner = sqsHandler(records.wrap(handler), handlerOptions);
+  return (event: SqsEvent, lambdaContext: LambdaContext) => {
+    const list = (event?.Records ?? []).map((record) => ({
+      id: record.messageId,
+      attributes: sqsAttributes(record),
+    }));
+    const arn = event?.Records?.[0]?.eventSourceARN ?? "";
+    return records.invoke(arn.slice(arn.lastIndexOf(":") + 1) || "unknown", list, async () => {
+      try {
+        const response = await inner(event, lambdaContext);
+        const reported = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+        records.settle(list, (id) => (reported.has(id) ? "retried" : "dead_lettered"));
+        return response;
+      } catch (error) {
+        records.settle(list, () => "retried");
+        throw error;
+      }
+    });
+  };
+}
+
+/** `snsHandler` with OpenTelemetry: a `process <topic>` span per notification and the metrics. */
+export function tracedSnsHandler<T = unknown>(
+  handler: LambdaMessageHandler<T>,
+  options: TracedSnsHandlerOptions<T> = {},
+): SnsLambdaHandler {
+  const { telemetry = {}, ...handlerOptions } = options;
+  const records = createRecordTelemetry(telemetry, SYSTEM_SNS);
+  const inner = snsHandler(records.wrap(handler), handlerOptions);
+  return (event: SnsEvent, lambdaContext: LambdaContext) => {
+    const list = (event?.Records ?? []).map((record) => ({
+      id: record.Sns?.MessageId,
+      attributes: Object.fromEntries(Object.entries(record.Sns?.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value])),
+    }));
+    return records.invoke(topicNameOf(event?.Records?.[0]?.Sns?.TopicArn ?? "unknown"), list, async () => {
+      try {
+        await inner(event, lambdaContext);
+        records.settle(list, () => "dead_lettered");
+      } catch (error) {
+        records.settle(list, () => "retried");
+        throw error;
+      }
+    });
+  };
+}
+
+function sqsAttributes(record: SqsEvent["Records"][number]): { [name: string]: string } {
+  const attributes: { [name: string]: string } = {};
+  for (const name in record.messageAttributes) {
+    const value = record.messageAttributes[name]?.stringValue;
+    if (value !== undefined) attributes[name] = value;
+  }
+  if (record.attributes?.AWSTraceHeader !== undefined) attributes.AWSTraceHeader = record.attributes.AWSTraceHeader;
+  return attributes;
+}
