@@ -93,6 +93,9 @@ describe("createConsumerTelemetry", () => {
       [ATTR.outcome]: "succeeded",
       [ATTR.contextSource]: "attributes",
     });
+    const receive = (await otel.spans()).find((span) => span.name === "receive payments");
+    expect(receive?.links.map((link) => link.context.spanId)).toEqual([producer.span.spanContext().spanId]);
+    expect(receive?.attributes[ATTR.batchCount]).toBe(1);
     const charge = (await otel.spans()).find((span) => span.name === "charge");
     expect(parentIdOf(charge!)).toBe(process!.spanContext().spanId);
 

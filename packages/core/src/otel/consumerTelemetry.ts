@@ -15,10 +15,12 @@
 import {
   type Attributes,
   context,
+  type Link,
   type Meter,
   type MeterProvider,
   metrics,
   type Span,
+  SpanKind,
   SpanStatusCode,
   type TracerProvider,
   trace,
@@ -26,6 +28,7 @@ import {
 import type { Consumer, ConsumerMessage, MessageHandler } from "../consumer/types.js";
 import { parseSnsEnvelope } from "../decode/snsEnvelope.js";
 import type { QueueMessage } from "../queue/MessageSource.js";
+import { extractCreationContext } from "./carriers.js";
 import { correlationIdOf } from "./correlation.js";
 import { endProcessSpan, type ParentPolicy, type ProcessTarget, startProcessSpan } from "./processSpan.js";
 import { ATTR, EVENT, errorTypeOf, METRIC, type ProcessOutcome, SCOPE, SYSTEM_SQS } from "./semconv.js";
@@ -57,6 +60,12 @@ export interface ConsumerTelemetryOptions {
   parent?: ParentPolicy;
   /** The clock, epoch milliseconds (queue time, backdated spans). @defaultValue `Date.now` */
   now?: () => number;
+  /**
+   * Make a `receive <queue>` span (kind CONSUMER) per receive, with one link per message that carries a context.
+   * Turn it off beside `@opentelemetry/instrumentation-aws-sdk`, whose ReceiveMessage span already does this.
+   * @defaultValue `true`
+   */
+  receiveSpans?: boolean;
 }
 
 /** Telemetry for one consumer: wrap its handler, then attach it to the consumer. */
@@ -111,6 +120,7 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
     parent: options.parent ?? "message",
   };
   const base: Attributes = { [ATTR.system]: system, [ATTR.destination]: options.destination };
+  const receiveSpans = options.receiveSpans ?? true;
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE);
   const instruments = createInstruments(meter);
   // Open spans by the raw message the consumer's events carry; an entry lives from handler start to its outcome.
@@ -137,6 +147,7 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
       const subscriptions = [
         consumer.on("received", ({ messages }) => {
           instruments.consumed.add(messages.length, { ...base, [ATTR.operationName]: "receive" });
+          if (receiveSpans) receiveSpan(target, messages);
           const at = now();
           for (const message of messages) instruments.queueTime.record(Math.max(0, at - message.sentAt) / 1000, base);
         }),
@@ -221,6 +232,29 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
       };
     },
   };
+}
+
+// The consumer reports a receive once it returned: the span marks that moment and links each message's producer.
+function receiveSpan(target: ProcessTarget, messages: readonly QueueMessage[]): void {
+  const links: Link[] = [];
+  for (const message of messages) {
+    const created = extractCreationContext(spanCarrier(message));
+    if (created !== undefined)
+      links.push({ context: created.spanContext, attributes: { [ATTR.messageId]: message.id } });
+  }
+  target.tracer
+    .startSpan(`receive ${target.destination}`, {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        [ATTR.system]: target.system,
+        [ATTR.destination]: target.destination,
+        [ATTR.operationName]: "receive",
+        [ATTR.operationType]: "receive",
+        [ATTR.batchCount]: messages.length,
+      },
+    })
+    .end();
 }
 
 function createInstruments(meter: Meter): Instruments {
