@@ -71,3 +71,13 @@ export type { RecommendWorkersOptions, WorkerLimit, WorkerRecommendation } from 
 export { recommendWorkers } from "./ops/recommendWorkers.js";
 export type { RedriveOptions, RedriveResult } from "./ops/redriveDeadLetters.js";
 export { redriveDeadLetters } from "./ops/redriveDeadLetters.js";
+export type {
+  DeadLetterCandidate,
+  ReplayClock,
+  ReplayedMessage,
+  ReplayOptions,
+  ReplayProgress,
+  ReplayResult,
+  ReplayWhere,
+} from "./ops/replayDeadLetters.js";
+export { replayDeadLetters } from "./ops/replayDeadLetters.js";

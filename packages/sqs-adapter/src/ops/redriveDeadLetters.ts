@@ -171,7 +171,8 @@ async function tryMoveTask(
   }
 }
 
-async function soleSourceQueue(
+/** The one queue whose RedrivePolicy names `from`; throws naming them when there are none or several. */
+export async function soleSourceQueue(
   client: SQSClient,
   from: string,
   fromArn: string,
