@@ -21,6 +21,7 @@ import {
 import { UsageError, usageErrorText } from "./cli/scriptArgs.js";
 import { parseStartArgs, START_USAGE, type StartFlags, startWarnings } from "./cli/startArgs.js";
 import { type PipelineOptions, type RunningPipeline, startPipeline } from "./pipeline.js";
+import { enableTracing, renderWaterfall, TRACE_ENV, traceOfOrder } from "./telemetry/tracing.js";
 
 /** The flags, or the exit after `--help` or a usage error (the launcher answers these first; this is for a direct run). */
 function readFlags(args: readonly string[]): StartFlags {
@@ -55,6 +56,8 @@ const options: PipelineOptions = {
 
 const tty = process.stdout.isTTY === true;
 const startedAt = performance.now();
+// Off by default: `npm start` then behaves and prints exactly as without this feature.
+const tracing = flags.trace || process.env[TRACE_ENV] === "1" ? enableTracing() : undefined;
 const pipeline = await startPipeline(options);
 handleSignals(pipeline, { logger: options.logger });
 
@@ -170,6 +173,18 @@ const checks = checkStartRun({
 });
 process.stdout.write(`\n${formatChecks(checks)}\n`);
 await pipeline.stop();
+if (tracing !== undefined) {
+  const spans = await tracing.spans();
+  const paid = spans.find(
+    (span) => span.name === "process payment" && span.attributes["resilient_jobs.outcome"] === "succeeded",
+  );
+  const orderId = paid?.attributes["messaging.message.conversation_id"];
+  const trace = typeof orderId === "string" ? traceOfOrder(spans, orderId) : [];
+  process.stdout.write(
+    `\nTrace of order ${orderId ?? "(none paid)"}: ${trace.length} spans of ${spans.length} recorded\n${renderWaterfall(trace)}\n`,
+  );
+  await tracing.disable();
+}
 const outcome = checkOutcome("start", checks);
 if (outcome.message !== undefined) process.stderr.write(`${outcome.message}\n`);
 process.exitCode = outcome.exitCode;

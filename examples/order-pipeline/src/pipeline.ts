@@ -19,6 +19,7 @@ import { pipelineConfig } from "./config.js";
 import type { Order } from "./orders/Order.js";
 import { type Charge, type ChargeRequest, PaymentGatewaySimulator } from "./payment/PaymentGatewaySimulator.js";
 import { createPaymentService } from "./payment/paymentService.js";
+import { traceStore } from "./telemetry/tracing.js";
 import { createTimeScale, type TimeScale } from "./timeScale.js";
 import { type PaymentWorkers, type ProcessorKind, startWorkers, type Workers } from "./workers/startWorkers.js";
 
@@ -121,7 +122,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     failureRate: resolved.failureRate,
     honorIdempotencyKeys: resolved.gatewayHonorsIdempotencyKeys,
   });
-  const payments = createPaymentService({ gateway, idempotency: backend.idempotency, timeScale });
+  // With tracing on, the payment's idempotency claims and writes appear in its trace.
+  const payments = createPaymentService({ gateway, idempotency: traceStore(backend.idempotency), timeScale });
   let workers: Workers | undefined;
   let api: OrderApi | undefined;
   try {

@@ -17,6 +17,7 @@ import {
 } from "@resilient-jobs/core";
 import type { OrderStore } from "../orders/OrderStore.js";
 import { orderRequestSchema } from "../orders/orderSchema.js";
+import { inSpan, SpanKind } from "../telemetry/tracing.js";
 import type { OrderService } from "./orderService.js";
 
 /** Options of {@link startOrderApi}. */
@@ -59,7 +60,11 @@ class HttpError extends Error {
 export async function startOrderApi(options: OrderApiOptions): Promise<OrderApi> {
   const { logger } = options;
   const server: Server = createServer((req, res) => {
-    route(options, req, res).catch((error: unknown) => sendError(res, error, logger));
+    const handle = () => route(options, req, res);
+    // With tracing on (npm start -- --trace), an order's trace starts at its request.
+    const path = (req.url ?? "/").split("?")[0];
+    const handled = req.method === "POST" ? inSpan(`POST ${path}`, SpanKind.SERVER, handle) : handle();
+    handled.catch((error: unknown) => sendError(res, error, logger));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { InMemoryQueue } from "@resilient-jobs/core";
 import type { OrderPlaced } from "../orders/orderSchema.js";
+import { activeTraceparent, inSpan, SpanKind } from "../telemetry/tracing.js";
 import type { OrderTopic } from "./Backend.js";
 
 /**
@@ -27,14 +28,25 @@ export class InMemoryTopic implements OrderTopic {
     return this.#published;
   }
 
-  async publish(event: OrderPlaced): Promise<void> {
+  publish(event: OrderPlaced): Promise<void> {
+    return inSpan(`publish ${this.topicArn.slice(this.topicArn.lastIndexOf(":") + 1)}`, SpanKind.PRODUCER, async () =>
+      this.#publish(event),
+    );
+  }
+
+  #publish(event: OrderPlaced): void {
+    // With tracing on, the envelope carries the publish span's context, as SNS carries a publisher's attributes.
+    const traceparent = activeTraceparent();
     const body = JSON.stringify({
       Type: "Notification",
       MessageId: randomUUID(),
       TopicArn: this.topicArn,
       Message: JSON.stringify(event),
       Timestamp: new Date().toISOString(),
-      MessageAttributes: { "correlation-id": { Type: "String", Value: event.orderId } },
+      MessageAttributes: {
+        "correlation-id": { Type: "String", Value: event.orderId },
+        ...(traceparent === undefined ? {} : { traceparent: { Type: "String", Value: traceparent } }),
+      },
     });
     this.#published += 1;
     for (const queue of this.#subscribers) queue.send(body);

@@ -9,7 +9,9 @@ import {
   getQueueStats,
   type SqsSource,
 } from "@resilient-jobs/sqs-adapter";
+import { traceSnsPublisher } from "@resilient-jobs/sqs-adapter/otel";
 import { DynamoOrderStore } from "../orders/DynamoOrderStore.js";
+import { tracingEnabled } from "../telemetry/tracing.js";
 import { type AwsClients, type PipelineResources, resourcesFromEnv } from "./awsResources.js";
 import { type Backend, QUEUE_NAMES, type QueueCounts, type QueueName } from "./Backend.js";
 
@@ -31,7 +33,9 @@ export interface AwsBackendOptions {
  */
 export async function connectAwsBackend(options: AwsBackendOptions): Promise<Backend> {
   const { clients, resources, logger } = options;
-  const publisher = createSnsPublisher({ client: clients.sns, topicArn: resources.topicArn });
+  const untraced = createSnsPublisher({ client: clients.sns, topicArn: resources.topicArn });
+  // With tracing on (npm start -- --trace), a PRODUCER span per publish whose context the message carries.
+  const publisher = tracingEnabled() ? traceSnsPublisher(untraced) : untraced;
   const sourceList = await Promise.all(
     QUEUE_NAMES.map((name) => createSqsSource({ queueUrl: resources.queueUrls[name], client: clients.sqs, logger })),
   );

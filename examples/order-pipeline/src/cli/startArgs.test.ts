@@ -22,7 +22,12 @@ describe("parseStartArgs", () => {
       failureRate: 0,
       thinkMs: 4000,
       drainSeconds: 8,
+      trace: false,
     });
+  });
+
+  it("turns tracing on with --trace", () => {
+    expect(parseStartArgs(["--trace"])).toMatchObject({ trace: true });
   });
 
   it.each([

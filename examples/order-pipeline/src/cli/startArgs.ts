@@ -19,6 +19,8 @@ export interface StartFlags {
   /** A customer's think time between orders, study milliseconds. */
   readonly thinkMs: number;
   readonly drainSeconds: number;
+  /** Trace the run with OpenTelemetry and print one order's trace at the end (also ORDER_PIPELINE_TRACE=1). */
+  readonly trace: boolean;
 }
 
 /** The command's usage text. */
@@ -36,6 +38,8 @@ A short flash sale on the order pipeline, shown as it happens, then a summary an
   --failure-rate 0             share of charges the gateway fails
   --think-ms 4000              a customer's pause between orders (study time)
   --drain-seconds 8            longest wait for the queue to empty after the sale
+  --trace                      trace the run (OpenTelemetry) and print one order's trace at the end
+                               (or ORDER_PIPELINE_TRACE=1)
   -h, --help                   this help
 
 Exits 0 when the checks pass (no order charged twice, every accepted order settled), 1 when one fails,
@@ -52,23 +56,26 @@ const OPTIONS = {
   "failure-rate": { type: "string" },
   "think-ms": { type: "string" },
   "drain-seconds": { type: "string" },
+  trace: { type: "boolean" },
 } as const;
 
 /** Parses `npm start`'s flags; throws {@link UsageError} naming the bad flag. */
 export function parseStartArgs(args: readonly string[]): StartFlags | HelpRequest {
   const parsed = parseScriptArgs(args, OPTIONS);
   if (parsed.help) return parsed;
-  const values = parsed.values as { [K in keyof typeof OPTIONS]?: string };
+  const { trace, ...values } = parsed.values as { [K in Exclude<keyof typeof OPTIONS, "trace">]?: string } & {
+    trace?: boolean;
+  };
   const backend = oneOf("--backend", values.backend ?? "memory", ["memory", "local", "aws"] as const);
   const processor = oneOf("--processor", values.processor ?? "ecs", ["ecs", "lambda"] as const);
-  const count = (flag: keyof typeof OPTIONS, fallback: number) => {
+  const count = (flag: Exclude<keyof typeof OPTIONS, "trace">, fallback: number) => {
     const value = numberFlag(`--${flag}`, values[flag] ?? String(fallback));
     if (!(Number.isInteger(value) && value >= 1)) {
       throw new UsageError(`Expected \`--${flag}\` to be an integer >= 1, got ${JSON.stringify(values[flag])}`);
     }
     return value;
   };
-  const positive = (flag: keyof typeof OPTIONS, fallback: number, max = Number.POSITIVE_INFINITY) => {
+  const positive = (flag: Exclude<keyof typeof OPTIONS, "trace">, fallback: number, max = Number.POSITIVE_INFINITY) => {
     const value = numberFlag(`--${flag}`, values[flag] ?? String(fallback));
     if (!(value > 0 && value <= max)) {
       const expected = max === Number.POSITIVE_INFINITY ? "a number > 0" : `a number > 0 and at most ${max}`;
@@ -94,6 +101,7 @@ export function parseStartArgs(args: readonly string[]): StartFlags | HelpReques
     failureRate,
     thinkMs: positive("think-ms", 4000),
     drainSeconds: positive("drain-seconds", 8),
+    trace: trace === true,
   };
 }
 

@@ -10,10 +10,12 @@ import {
   type MessageSource,
 } from "@resilient-jobs/core";
 import { type LocalEventSourceMapping, runLocally, sqsHandler } from "@resilient-jobs/lambda-adapter";
+import { tracedSqsHandler } from "@resilient-jobs/lambda-adapter/otel";
 import type { Backend } from "../backends/Backend.js";
 import { pipelineConfig } from "../config.js";
 import { type OrderPlaced, orderPlacedSchema } from "../orders/orderSchema.js";
 import type { PaymentService } from "../payment/paymentService.js";
+import { traceConsumer, tracingEnabled } from "../telemetry/tracing.js";
 import type { TimeScale } from "../timeScale.js";
 import {
   createInventoryHandler,
@@ -72,16 +74,20 @@ export function startWorkers(options: WorkersOptions): Workers {
   const { backend, timeScale, logger } = options;
   const deps: HandlerDeps = { orders: backend.orders, payments: options.payments, timeScale, now: options.now };
   const common = consumerDefaults(timeScale, logger);
-  const branch = (name: "inventory" | "notification", handler: MessageHandler<OrderPlaced>): Consumer =>
-    createConsumer<OrderPlaced>({
+  const branch = (name: "inventory" | "notification", handler: MessageHandler<OrderPlaced>): Consumer => {
+    const traced = traceConsumer(name, handler);
+    const consumer = createConsumer<OrderPlaced>({
       ...common,
       name,
       source: backend.sources[name],
-      handler,
+      handler: traced.handler,
       schema: orderPlacedSchema,
       concurrency: pipelineConfig.branchWorkers,
       handlerTimeoutMs: handlerTimeoutMs(backend.sources[name], timeScale),
     });
+    traced.attach(consumer);
+    return consumer;
+  };
   const branches = [
     branch("inventory", createInventoryHandler(deps)),
     branch("notification", createNotificationHandler(deps)),
@@ -129,15 +135,17 @@ function startEcsProcessor(
 ): PaymentProcessor {
   // No handlerTimeoutMs: a charge may wait long for a gateway slot; the heartbeat keeps its message
   // invisible meanwhile and the payment call has its own timeout.
+  const traced = traceConsumer("payment", handler);
   const consumer = createConsumer<OrderPlaced>({
     ...common,
     name: "payment",
     source,
-    handler,
+    handler: traced.handler,
     schema: orderPlacedSchema,
     concurrency: workers,
     breakers: [payments.breaker],
   });
+  traced.attach(consumer);
   consumer.start();
   return { health: () => summary(consumer.health()), stop: () => consumer.stop(), consumer };
 }
@@ -151,7 +159,7 @@ function startLambdaProcessor(
 ): PaymentProcessor {
   const { batchSize, timeoutSeconds, maximumBatchingWindowSeconds } = pipelineConfig.lambda;
   // Created once, as a Lambda module would at init: the same handler the ECS consumer runs.
-  const lambda = sqsHandler<OrderPlaced>(handler, {
+  const lambda = (tracingEnabled() ? tracedSqsHandler : sqsHandler)<OrderPlaced>(handler, {
     schema: orderPlacedSchema,
     concurrency: batchSize,
     logger,
