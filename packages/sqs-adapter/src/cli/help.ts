@@ -10,6 +10,9 @@ Commands:
                                                  --peek-age adds the age of the oldest message
   peek <queue-url> [--n 10]                      Show up to 10 messages without deleting them
   redrive <dlq-url> [--to <url>] [--max <n>]     Move messages from a dead-letter queue back to a queue
+  replay <dlq-url> [--where <k=v>]... [--since <age>] [--older-than <age>] [--rate <n/s>] [--max <n>] [--to <url>] [--dry-run] [--show-body] [--visibility-timeout <s>]
+                                                 Move only the dead letters that match (reason, age, attribute,
+                                                 receives), at a bounded rate; --dry-run lists them first
 
 Options:
   --endpoint <url>   SQS endpoint, for local emulators (default: AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL)
@@ -60,5 +63,33 @@ sent (body, attributes and FIFO group kept).
   --to <url>   Destination queue (default: the queue whose RedrivePolicy names the DLQ; the move task
                returns each message to its own source queue)
   --max <n>    Move at most n messages
+`,
+  replay: `Usage: resilient-jobs replay <dlq-url> [--where <k=v>]... [--since <age>] [--older-than <age>] [--rate <n/s>] [--max <n>] [--to <url>] [--dry-run] [--show-body] [--visibility-timeout <s>] [--json]
+
+Moves the dead letters that match back to a work queue, at a bounded rate, after the cause of those failures
+is fixed. Each message is scanned once (received and kept hidden while the replay runs); those that match are
+sent, then deleted from the DLQ, batch by batch; the others are made visible again when the replay ends. A
+crash duplicates at most the batch in flight and loses nothing; Ctrl-C stops after the batch in flight.
+Body, attributes (without the dead-letter reason), FIFO group and deduplication id are kept; a message whose
+deduplication id was used less than 5 minutes ago gets a fresh one, and the summary says how many did.
+
+A scan is a receive: it adds one to each message's ApproximateReceiveCount in the DLQ. A DLQ has no redrive
+policy of its own as a rule; when it has one, a warning says so. Replayed messages start afresh in the queue.
+
+  --where <k=v>        Select (repeat to narrow; several code= clauses mean any of them):
+                         code=PAYMENT_DECLINED          the dead-letter reason code
+                         reason=<text>                  text in the reason
+                         attribute.<name>=<value>       a message attribute
+                         receives>=<n>, receives<=<n>   receives before it was dead-lettered
+  --since <age>        Dead-lettered at most this long ago (90s, 30m, 2h, 1d)
+  --older-than <age>   Dead-lettered at least this long ago
+  --rate <n/s>         Most messages sent per second (default: no limit)
+  --max <n>            Move at most n messages
+  --to <url>           Destination queue (default: the queue whose RedrivePolicy names the DLQ)
+  --dry-run            List what would move (id, reason, age, receives) and count it by reason; change nothing
+  --show-body          With --dry-run, show the first 200 characters of each body
+  --visibility-timeout <s>
+                       How long scanned messages stay hidden (default 120): after a crash, the ones not moved
+                       are visible again this long after their scan
 `,
 };

@@ -6,10 +6,13 @@ import type { CommandOutput } from "./commands.js";
 import { peekCommand, redriveCommand, statsCommand } from "./commands.js";
 import { describeFailure } from "./describeFailure.js";
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
+import { checkReplayFlags, type ReplayFlags, ReplayUsageError, replayCommand } from "./replayCommand.js";
 
 /** Where the CLI writes (process.stdout and process.stderr fit). */
 export interface CliStream {
   write(chunk: string): unknown;
+  /** A terminal: `replay` then shows progress on it. */
+  readonly isTTY?: boolean;
 }
 
 /** How the CLI connects: the region and, for emulators, the endpoint. */
@@ -30,6 +33,8 @@ export interface CliContext {
    * else the SDK's standard credential chain
    */
   clientFactory?: (config: CliClientConfig) => SQSClient;
+  /** Stops `replay` between batches. @defaultValue the first Ctrl-C (SIGINT) of this process */
+  signal?: AbortSignal;
 }
 
 /** Exit codes: 0 done, 1 failed, 2 usage error. */
@@ -46,6 +51,13 @@ const OPTIONS = {
   max: { type: "string" },
   n: { type: "string" },
   "peek-age": { type: "boolean" },
+  where: { type: "string", multiple: true },
+  since: { type: "string" },
+  "older-than": { type: "string" },
+  rate: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "show-body": { type: "boolean" },
+  "visibility-timeout": { type: "string" },
 } as const;
 
 /** Options each command accepts beyond the common ones. */
@@ -53,6 +65,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   stats: ["peek-age"],
   peek: ["n"],
   redrive: ["to", "max"],
+  replay: ["to", "max", "where", "since", "older-than", "rate", "dry-run", "show-body", "visibility-timeout"],
 };
 
 // Credentials and profile from `env` when it names them (so an injected env is honoured); otherwise the SDK's
@@ -115,7 +128,8 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     let output: CommandOutput;
     if (command === "stats") output = await statsCommand(client, queueUrl, values["peek-age"] === true);
     else if (command === "peek") output = await peekCommand(client, queueUrl, parsed.n);
-    else output = await redriveCommand(client, queueUrl, values.to, parsed.max);
+    else if (command === "redrive") output = await redriveCommand(client, queueUrl, values.to, parsed.max);
+    else output = await runReplay(client, queueUrl, replayFlags(values, parsed.max), context);
     stdout.write(`${values.json ? JSON.stringify(output.json, null, 2) : output.text}\n`);
     if (output.warning) stderr.write(`resilient-jobs: ${output.warning}\n`);
     return output.exitCode;
@@ -131,7 +145,48 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
 }
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true }
+    ? string[]
+    : (typeof OPTIONS)[K]["type"] extends "string"
+      ? string
+      : boolean;
+};
+
+/** Options every command takes. */
+const COMMON_OPTIONS = new Set(["endpoint", "region", "json", "help"]);
+
+function replayFlags(values: Values, max: number | undefined): ReplayFlags {
+  return {
+    to: values.to,
+    max,
+    where: values.where ?? [],
+    since: values.since,
+    olderThan: values["older-than"],
+    rate: values.rate,
+    dryRun: values["dry-run"] === true,
+    showBody: values["show-body"] === true,
+    visibilityTimeout: values["visibility-timeout"],
+  };
+}
+
+/** Runs `replay`: progress on a terminal's stderr; the first Ctrl-C stops it between batches. */
+async function runReplay(client: SQSClient, from: string, flags: ReplayFlags, context: CliContext) {
+  const progress = context.stderr.isTTY ? (line: string) => context.stderr.write(line) : undefined;
+  if (context.signal) return replayCommand(client, from, flags, progress, context.signal);
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    context.stderr.write("\nresilient-jobs: stopping after the batch in flight (Ctrl-C again to quit at once)\n");
+    controller.abort();
+    process.removeListener("SIGINT", onInterrupt);
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    return await replayCommand(client, from, flags, progress, controller.signal);
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+  }
+}
 
 function parse(
   argv: readonly string[],
@@ -148,14 +203,16 @@ function parse(
   const [command, queueUrl, ...extra] = positionals;
   if (command === undefined) {
     if (values.help) return { kind: "help", text: MAIN_HELP };
-    throw new UsageError("missing command (stats, peek or redrive)");
+    throw new UsageError("missing command (stats, peek, redrive or replay)");
   }
   const help = COMMAND_HELP[command];
-  if (help === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)} (stats, peek or redrive)`);
+  if (help === undefined) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)} (stats, peek, redrive or replay)`);
+  }
   if (values.help) return { kind: "help", text: help };
   if (queueUrl === undefined) throw new UsageError(`${command}: missing the queue URL`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(extra[0])}`);
-  for (const name of ["to", "max", "n", "peek-age"] as const) {
+  for (const name of Object.keys(OPTIONS).filter((o) => !COMMON_OPTIONS.has(o)) as (keyof Values)[]) {
     if (values[name] !== undefined && !COMMAND_OPTIONS[command]?.includes(name)) {
       throw new UsageError(`${command}: --${name} is not an option of this command`);
     }
@@ -175,6 +232,14 @@ function parse(
   }
   const n = values.n === undefined ? 10 : integerOption("--n", values.n, 1, 10);
   const max = values.max === undefined ? undefined : integerOption("--max", values.max, 1, Number.MAX_SAFE_INTEGER);
+  if (command === "replay") {
+    try {
+      checkReplayFlags(replayFlags(values, max));
+    } catch (err) {
+      if (err instanceof ReplayUsageError) throw new UsageError(`replay: ${err.message}`);
+      throw err;
+    }
+  }
   return { kind: "run", command, queueUrl, values, n, max };
 }
 

@@ -2,45 +2,13 @@
  * Selective replay on fauxqs: a DLQ holding three reasons, one replayed at a rate (a virtual clock records the
  * pace), the others untouched and visible again at once; a dry run that changes nothing; FIFO ids kept.
  */
-import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { deadLetterAttributes } from "@resilient-jobs/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTestQueue, queueDepth } from "../source/sqsTestKit.js";
+import { drainQueue, queueDepth } from "../source/sqsTestKit.js";
 import { startTestPeer } from "../source/sqsTestPeer.js";
 import { type ReplayClock, replayDeadLetters } from "./replayDeadLetters.js";
+import { deadLetterQueue } from "./replayTestKit.js";
 
 const { client } = await startTestPeer(afterAll);
-
-/** A DLQ with `perReason` messages of each reason, written as SqsSource.deadLetter writes them. */
-async function deadLetterQueue(sqs: SQSClient, perReason: number, fifo = false) {
-  const source = await createTestQueue(sqs, fifo ? "replay-src.fifo" : "replay-src", fifo ? { FifoQueue: "true" } : {});
-  const dlq = await createTestQueue(sqs, fifo ? "replay-dlq.fifo" : "replay-dlq", fifo ? { FifoQueue: "true" } : {});
-  const reasons = [
-    { code: "PAYMENT_DECLINED", message: "PermanentError: card declined" },
-    { code: "VALIDATION_FAILED", message: "ValidationError: amountCents: expected a number" },
-    { code: "PAYLOAD_NOT_FOUND", message: "PayloadNotFoundError: s3://b/k not found" },
-  ];
-  let n = 0;
-  for (const reason of reasons) {
-    const entries = Array.from({ length: perReason }, () => {
-      const i = n++;
-      const attributes = deadLetterAttributes(
-        { "correlation-id": { DataType: "String", StringValue: `c-${i}` } },
-        { reason, sourceMessageId: `src-${i}`, sourceQueue: source.url, receiveCount: 1 + (i % 3) },
-      );
-      return {
-        Id: String(i),
-        MessageBody: JSON.stringify({ orderId: `o-${i}`, amountCents: i }),
-        MessageAttributes: attributes,
-        ...(fifo ? { MessageGroupId: `g-${i % 2}`, MessageDeduplicationId: `d-${i}` } : {}),
-      };
-    });
-    for (let i = 0; i < entries.length; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl: dlq.url, Entries: entries.slice(i, i + 10) }));
-    }
-  }
-  return { source, dlq };
-}
 
 /** A clock that never waits: sleep advances it, and each wait is recorded. */
 function virtualClock(): ReplayClock & { waits: number[] } {
@@ -100,7 +68,6 @@ describe("replayDeadLetters against fauxqs", () => {
     // VALIDATION_FAILED is messages 6-11; receive count 1 + i % 3 >= 2 and an odd amount: 7 and 11.
     expect(result.messages.map((m) => m.id).length).toBe(2);
     expect(result.moved).toBe(2);
-    const { drainQueue } = await import("../source/sqsTestKit.js");
     const moved = await drainQueue(client, source.url);
     expect(moved.map((m) => JSON.parse(m.body))).toEqual(
       expect.arrayContaining([
