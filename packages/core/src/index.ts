@@ -136,7 +136,15 @@ export { createConsumer } from "./consumer/createConsumer.js";
 export type { DependencyCheck } from "./consumer/dependencyPause.js";
 export type { ConsumerEventName, ConsumerEvents, FailureAction, HandBackReason } from "./consumer/events.js";
 export { type HandlerAbortCause, HandlerAbortedError } from "./consumer/job.js";
-export type { ConsumerOptions, HeartbeatOptions } from "./consumer/options.js";
+export type { ConcurrencySnapshot } from "./consumer/adaptiveConcurrency.js";
+export type { LimitChange, LimitChangeReason } from "./consumer/adaptiveLimit.js";
+export type {
+  AdaptiveConcurrencyOptions,
+  ConsumerOptions,
+  FairnessOptions,
+  HeartbeatOptions,
+  RateLimitOptions,
+} from "./consumer/options.js";
 export { CONSUMER_DEFAULTS } from "./consumer/options.js";
 export type { HandleSignalsOptions } from "./consumer/signals.js";
 export { handleSignals } from "./consumer/signals.js";

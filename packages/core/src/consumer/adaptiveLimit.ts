@@ -6,18 +6,26 @@
  *
  * - **No-load latency** (`noLoadMs`): the least latency seen over the last two windows of samples. A handler
  *   that takes clearly longer (more than `tolerance` x no-load) waited for the downstream: it is queueing.
- * - **Increase** while latency stays near no-load and the limit is in use: fast (one per completion, so the
- *   limit can double per round trip) below the last limit that queued; above it, one probe step at a time,
- *   and after a probe that queued the next one waits twice as many round trips (up to
- *   `MAX_PROBE_INTERVAL_ROUNDS`). A probe that holds for a round trip clears the ceiling.
- * - **Decrease** (multiplicative, at most once per round trip, so one congestion event counts once): when latency
- *   shows queueing, to what Little's law says the downstream serves without queueing (in flight x no-load /
- *   latency), kept between half and `QUEUEING_DECREASE` of the limit; by `ERROR_DECREASE` on an error or
- *   timeout; by `BREAKER_DECREASE` when a breaker opens.
+ * - **Decrease** when latency shows queueing: to the downstream's capacity as Little's law measures it (the
+ *   handlers that finished per no-load latency, the more of the last two), kept between half and `QUEUEING_DECREASE` of the
+ *   limit; by `ERROR_DECREASE` on an error or timeout; by `BREAKER_DECREASE` when a breaker opens. A handler that
+ *   started before the last decrease says nothing about the new limit and is not counted: without that, the
+ *   handlers queued by one overshoot would cut the limit again and again as they finish.
+ * - **Hold** while latency is above a quarter of the tolerance (1.125 x no-load by default) but not queueing:
+ *   where calls end at different times, a few calls over capacity wait only a little, and growing on would
+ *   overshoot until they wait enough to cut.
+ * - **Increase** while latency stays near no-load and the limit is in use: fast (by half, once per round trip in
+ *   which the whole limit was served without queueing) up to the capacity last measured; above it, by probing: the limit rises by
+ *   one for half a round trip and goes back. If a handler started since the probe queues, the capacity is where it
+ *   was and the next probe waits twice as many round trips (up to `MAX_PROBE_INTERVAL_ROUNDS`); if none has
+ *   within a queued handler's time, the capacity is one higher; after two such probes in a row it may have grown
+ *   by more, and growth is fast again until latency shows queueing.
  *
- * Why the probe backoff: with a downstream of fixed capacity whose calls end together (a 5-slot payment gateway,
- * 3 s per charge), one call above capacity waits a whole service time. Probing every round trip would make that a
- * steady share of all calls; backing off keeps it rare, at the price of discovering new capacity later.
+ * Why probes are short and back off: with a downstream of fixed capacity whose calls end together (a
+ * 5-slot payment gateway, 3 s per charge), one call above capacity waits a whole service time, and a limit left
+ * one above capacity would make one call in every round wait. Backing off keeps such calls rare (one per
+ * `MAX_PROBE_INTERVAL_ROUNDS` round trips at most, once settled), at the price of discovering new capacity later:
+ * up to that many round trips after it appears.
  */
 
 /** The limit changes by these factors. */
@@ -25,10 +33,15 @@ const QUEUEING_DECREASE = 0.9;
 const QUEUEING_DECREASE_MAX = 0.5;
 const ERROR_DECREASE = 0.8;
 const BREAKER_DECREASE = 0.5;
+/**
+ * Fast growth: the limit grows by half (at least one) per round trip. Doubling, as TCP's slow start, overshoots
+ * further before the first queued handler reports.
+ */
+const FAST_GROWTH = 0.5;
 /** Samples per no-load window (at least; more when the limit is high, so a window spans a few round trips). */
 const MIN_WINDOW_SAMPLES = 50;
 /** Probe intervals are counted in round trips (no-load latencies) and double after a probe that queued. */
-const MAX_PROBE_INTERVAL_ROUNDS = 16;
+export const MAX_PROBE_INTERVAL_ROUNDS = 32;
 
 /** Resolved options of the adaptive limit. */
 export interface AdaptiveLimitConfig {
@@ -67,17 +80,30 @@ export class AdaptiveLimit {
   #windowMin = Number.POSITIVE_INFINITY;
   #previousWindowMin = Number.POSITIVE_INFINITY;
   #windowSamples = 0;
-  /** The limit at which latency last showed queueing; growth above it is probed, not fast. */
+  /** When recent handlers finished, newest last (a ring): the throughput over the last no-load latency. */
+  readonly #finishedAt: Float64Array;
+  #finished = 0;
+  /** Fast growth stops here (the capacity last measured, or the limit before an error cut); above it, probes. */
   #ceiling: number | undefined;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   #nextProbeAt = Number.NEGATIVE_INFINITY;
   #probeIntervalRounds = 1;
-  /** A probe step is in progress since then; undefined when none. */
+  /** When the probe step in progress began; undefined when none. */
   #probingSince: number | undefined;
+  /** Probes in a row that found more capacity. */
+  #probesHeld = 0;
+  /** When the limit last grew fast, and how many handlers started since have finished without queueing. */
+  #grewAt = Number.NEGATIVE_INFINITY;
+  #servedSinceGrowth = 0;
+
+  /** Latency above this x no-load stops growth (and fails a probe) before it is queueing enough to cut. */
+  readonly #growthBound: number;
 
   constructor(config: AdaptiveLimitConfig) {
     this.#config = config;
+    this.#growthBound = 1 + (config.tolerance - 1) / 4;
     this.#estimate = config.initial;
+    this.#finishedAt = new Float64Array(2 * config.max + 16);
   }
 
   /** How many handlers may run now. */
@@ -99,19 +125,28 @@ export class AdaptiveLimit {
   /** Takes one finished handler into account. Returns the change when the (whole) limit changed. */
   sample(sample: LimitSample, now: number): LimitChange | undefined {
     const before = this.limit;
+    this.#finishedAt[this.#finished++ % this.#finishedAt.length] = now;
     if (!sample.failed) this.#recordLatency(sample.latencyMs);
     const noLoad = this.noLoadLatencyMs ?? sample.latencyMs;
-    if (sample.failed) this.#decrease(ERROR_DECREASE, "errors", now, noLoad);
-    else if (sample.latencyMs > noLoad * this.#config.tolerance) this.#onQueueing(sample, now, noLoad);
-    else if (sample.inFlight >= before) this.#onHealthy(now, noLoad);
+    const startedAt = now - sample.latencyMs;
+    // A probe raises the limit for half a round trip: long enough for the handlers that finish together to be
+    // replaced with one more, short enough that a limit above capacity does not stay.
+    if (this.#probingSince !== undefined && this.#ceiling !== undefined && this.#estimate > this.#ceiling) {
+      if (now - this.#probingSince >= noLoad / 2) this.#estimate = this.#ceiling;
+    }
+    if (startedAt < this.#lastDecreaseAt) return this.#changeFrom(before); // it ran under an older limit
+    if (sample.failed) this.#decrease(this.#estimate * ERROR_DECREASE, "errors", now);
+    else if (sample.latencyMs > noLoad * this.#config.tolerance) this.#onQueueing(startedAt, now, noLoad);
+    else if (sample.latencyMs > noLoad * this.#growthBound) this.#onProbeQueued(startedAt, now, noLoad);
+    // Grow only a limit in use (as Vegas: at least half of it): handlers that finish together see fewer in flight.
+    else if (2 * sample.inFlight >= before) this.#onHealthy(startedAt, now, noLoad);
     return this.#changeFrom(before);
   }
 
   /** A breaker the handler depends on opened: the downstream is failing, ask less of it. */
   breakerOpened(now: number): LimitChange | undefined {
     const before = this.limit;
-    this.#lastDecreaseAt = Number.NEGATIVE_INFINITY; // a breaker opening is a new event, whatever came before
-    this.#decrease(BREAKER_DECREASE, "breakerOpen", now, this.noLoadLatencyMs ?? 0);
+    this.#decrease(this.#estimate * BREAKER_DECREASE, "breakerOpen", now);
     return this.#changeFrom(before);
   }
 
@@ -125,43 +160,80 @@ export class AdaptiveLimit {
     }
   }
 
-  #onQueueing(sample: LimitSample, now: number, noLoad: number): void {
-    if (this.#probingSince !== undefined) {
-      // The probe found the capacity: probe less often from here.
-      this.#probeIntervalRounds = Math.min(MAX_PROBE_INTERVAL_ROUNDS, this.#probeIntervalRounds * 2);
-      this.#probingSince = undefined;
-    }
-    if (now - this.#lastDecreaseAt < noLoad) return;
+  #onQueueing(startedAt: number, now: number, noLoad: number): void {
+    if (this.#onProbeQueued(startedAt, now, noLoad)) return;
+    // Handlers finished per round trip, the better of the last two before this instant (one may have been
+    // short of work, or still ramping up); "before": the wave this sample belongs to is still arriving.
+    const capacity = Math.max(
+      this.#finishedBetween(now - 2 * noLoad, now - noLoad),
+      this.#finishedBetween(now - noLoad, now),
+    );
+    const target = Math.min(
+      this.#estimate * QUEUEING_DECREASE,
+      Math.max(this.#estimate * QUEUEING_DECREASE_MAX, capacity),
+    );
+    this.#decrease(target, "queueing", now);
     this.#ceiling = this.#estimate;
-    // Little's law: what was served per no-load latency, had nothing queued.
-    const served = (sample.inFlight * noLoad) / sample.latencyMs;
-    const factor = Math.min(QUEUEING_DECREASE, Math.max(QUEUEING_DECREASE_MAX, served / this.#estimate));
-    this.#decrease(factor, "queueing", now, noLoad);
+    this.#nextProbeAt = now + this.#probeIntervalRounds * noLoad;
   }
 
-  #onHealthy(now: number, noLoad: number): void {
+  /**
+   * A handler that started during a probe waited downstream: the capacity is where it was (the limit is back
+   * there). Probe less often. Returns whether it was a probe's.
+   */
+  #onProbeQueued(startedAt: number, now: number, noLoad: number): boolean {
+    if (this.#probingSince === undefined || startedAt < this.#probingSince) return false;
+    this.#probeIntervalRounds = Math.min(MAX_PROBE_INTERVAL_ROUNDS, this.#probeIntervalRounds * 2);
+    this.#probingSince = undefined;
+    this.#probesHeld = 0;
+    this.#nextProbeAt = now + this.#probeIntervalRounds * noLoad;
+    return true;
+  }
+
+  #onHealthy(startedAt: number, now: number, noLoad: number): void {
     if (this.#probingSince !== undefined) {
-      if (now - this.#probingSince < noLoad) return;
-      // The probe held for a round trip without queueing: the capacity is higher than we knew.
+      // A handler queued by the probe would have shown it by now: the capacity is at least one higher. After a
+      // second such probe in a row it may be much higher (it grew): fast growth again.
+      if (now - this.#probingSince < noLoad * (1 + this.#config.tolerance)) return;
       this.#probingSince = undefined;
-      this.#ceiling = undefined;
       this.#probeIntervalRounds = 1;
+      this.#probesHeld++;
+      this.#ceiling = this.#probesHeld >= 2 ? undefined : Math.floor(this.#estimate) + 1;
+      this.#nextProbeAt = now;
     }
     const { max } = this.#config;
-    if (this.#ceiling === undefined || this.#estimate + 1 < this.#ceiling) {
-      this.#set(Math.min(max, this.#estimate + 1), "growing");
-    } else if (now >= this.#nextProbeAt && this.#estimate < max) {
+    if (this.#estimate >= max) return;
+    if (this.#ceiling === undefined || this.#estimate + 1 <= this.#ceiling) {
+      // One step per round trip, once the whole limit was served without queueing: a step taken on the word of
+      // handlers started under the old limit would overshoot before the first queued one reports.
+      if (startedAt < this.#grewAt || ++this.#servedSinceGrowth < this.limit) return;
+      this.#grewAt = now;
+      this.#servedSinceGrowth = 0;
+      const step = Math.max(1, this.#estimate * FAST_GROWTH);
+      this.#set(Math.min(max, this.#ceiling ?? max, this.#estimate + step), "growing");
+    } else if (now >= this.#nextProbeAt) {
       this.#probingSince = now;
-      this.#nextProbeAt = now + this.#probeIntervalRounds * noLoad;
       this.#set(Math.min(max, Math.floor(this.#estimate) + 1), "probing");
     }
   }
 
-  #decrease(factor: number, reason: LimitChangeReason, now: number, noLoad: number): void {
-    if (now - this.#lastDecreaseAt < noLoad) return;
+  #decrease(target: number, reason: LimitChangeReason, now: number): void {
+    if (reason !== "queueing") this.#ceiling = Math.max(this.#ceiling ?? 0, this.#estimate);
     this.#lastDecreaseAt = now;
-    this.#nextProbeAt = Math.max(this.#nextProbeAt, now + this.#probeIntervalRounds * noLoad);
-    this.#set(Math.max(this.#config.min, this.#estimate * factor), reason);
+    this.#set(Math.max(this.#config.min, target), reason);
+  }
+
+  /** Handlers finished in [from, to), from the ring. */
+  #finishedBetween(from: number, to: number): number {
+    const ring = this.#finishedAt;
+    const oldest = Math.max(0, this.#finished - ring.length);
+    let count = 0;
+    for (let i = this.#finished - 1; i >= oldest; i--) {
+      const at = ring[i % ring.length]!;
+      if (at < from) break;
+      if (at < to) count++;
+    }
+    return count;
   }
 
   #set(estimate: number, reason: LimitChangeReason): void {

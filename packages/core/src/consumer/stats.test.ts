@@ -1,15 +1,25 @@
 import { describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../logger.js";
+import type { ConcurrencySnapshot } from "./adaptiveConcurrency.js";
 import { ConsumerEmitter } from "./events.js";
 import { StatsRecorder } from "./stats.js";
+
+const FIXED: ConcurrencySnapshot = {
+  limit: 10,
+  min: 10,
+  max: 10,
+  reason: "fixed",
+  noLoadLatencyMs: undefined,
+  changes: 0,
+};
 
 describe("StatsRecorder", () => {
   it("computes latency percentiles from the recorded durations", () => {
     const stats = new StatsRecorder();
     for (let ms = 1; ms <= 100; ms++) stats.recordDuration(ms);
 
-    expect(stats.snapshot(3).latencyMs).toEqual({ samples: 100, p50: 50, p95: 95, p99: 99, max: 100 });
-    expect(stats.snapshot(3).inFlight).toBe(3);
+    expect(stats.snapshot(3, FIXED).latencyMs).toEqual({ samples: 100, p50: 50, p95: 95, p99: 99, max: 100 });
+    expect(stats.snapshot(3, FIXED).inFlight).toBe(3);
   });
 
   it("keeps only the most recent 1,024 durations", () => {
@@ -17,11 +27,11 @@ describe("StatsRecorder", () => {
     for (let i = 0; i < 5_000; i++) stats.recordDuration(1_000);
     for (let i = 0; i < 1_024; i++) stats.recordDuration(5);
 
-    expect(stats.snapshot(0).latencyMs).toEqual({ samples: 1_024, p50: 5, p95: 5, p99: 5, max: 5 });
+    expect(stats.snapshot(0, FIXED).latencyMs).toEqual({ samples: 1_024, p50: 5, p95: 5, p99: 5, max: 5 });
   });
 
   it("reports zeros before any handler ran, in a frozen snapshot", () => {
-    const snapshot = new StatsRecorder().snapshot(0);
+    const snapshot = new StatsRecorder().snapshot(0, FIXED);
 
     expect(snapshot.latencyMs).toEqual({ samples: 0, p50: 0, p95: 0, p99: 0, max: 0 });
     expect(Object.isFrozen(snapshot)).toBe(true);
