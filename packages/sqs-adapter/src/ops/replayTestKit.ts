@@ -16,7 +16,7 @@ export async function deadLetterQueue(
   perReason: number,
   fifo = false,
 ): Promise<{ source: TestQueue; dlq: TestQueue }> {
-  const fifoAttributes = fifo ? { FifoQueue: "true" } : {};
+  const fifoAttributes: Record<string, string> = fifo ? { FifoQueue: "true" } : {};
   const source = await createTestQueue(sqs, fifo ? "replay-src.fifo" : "replay-src", fifoAttributes);
   const dlq = await createTestQueue(sqs, fifo ? "replay-dlq.fifo" : "replay-dlq", fifoAttributes);
   let n = 0;
