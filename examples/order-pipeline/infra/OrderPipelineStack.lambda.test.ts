@@ -84,6 +84,7 @@ describe("OrderPipelineStack with the Lambda (SQS event source) payment processo
       new Set([
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "dynamodb:DescribeTable",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",

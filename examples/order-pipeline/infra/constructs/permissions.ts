@@ -7,11 +7,21 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
  * make (the CDK's `grantReadWriteData`-style helpers add calls the app never makes, such as Scan or BatchWrite).
  */
 
-/** `DynamoDBIdempotencyStore`: one conditional PutItem to claim, GetItem, UpdateItem to complete, DeleteItem to release. */
+/**
+ * `DynamoDBIdempotencyStore`: one conditional PutItem to claim, GetItem, UpdateItem to complete, DeleteItem to
+ * release, and DescribeTable, which its `check()` calls once before the first use (and a consumer's `checks`
+ * before resuming after a store failure) to say clearly when the table is missing or keyed differently.
+ */
 export function grantIdempotencyStore(grantee: iam.IGrantable, table: dynamodb.ITable): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      actions: [
+        "dynamodb:DescribeTable",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ],
       resources: [table.tableArn],
     }),
   );
