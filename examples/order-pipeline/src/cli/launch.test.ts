@@ -23,6 +23,8 @@ describe("the example's script launcher", () => {
     ["start", "Usage: npm start -- [options]"],
     ["flash-sale", "Usage: npm run flash-sale -- [options]"],
     ["chaos", "Usage: npm run chaos -- [options]"],
+    ["bench", "Usage: npm run bench -w examples/order-pipeline -- [options]"],
+    ["noisy-neighbour", "Usage: npm run noisy-neighbour -w examples/order-pipeline -- [options]"],
     ["aws-resources", "Usage: npm run aws-resources"],
   ])("answers %s --help with the usage, exit 0, before any build", (script, usage) => {
     const run = launch("--build-packages", script, "--help");
@@ -34,7 +36,17 @@ describe("the example's script launcher", () => {
 
   it.each([
     ["chaos", ["--speed", "3"], "chaos: unknown option --speed"],
-    ["flash-sale", ["--workers", "1,five"], 'flash-sale: Expected `--workers` to be a number, got "five"'],
+    [
+      "flash-sale",
+      ["--workers", "1,five"],
+      'flash-sale: Expected `--workers` to be a number or "adaptive", got "five"',
+    ],
+    ["bench", ["--repeats", "0"], "bench: Expected `--repeats` to be an integer from 1 to 20, got 0"],
+    [
+      "noisy-neighbour",
+      ["--modes", "fifo"],
+      'noisy-neighbour: Expected `--modes` to list none, consumer and fairQueue, got "fifo"',
+    ],
     ["start", ["--users"], "start: --users needs a value"],
     ["aws-resources", ["drop"], 'aws-resources: unknown command "drop": create or delete'],
   ])("rejects %s %j in one line above the usage, exit 2, no stack and no build", (script, args, line) => {
@@ -51,6 +63,8 @@ describe("the example's script launcher", () => {
     const run = launch("deploy");
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('launch: unknown script "deploy"; one of start, flash-sale, chaos, aws-resources\n');
+    expect(run.stderr).toBe(
+      'launch: unknown script "deploy"; one of start, flash-sale, chaos, bench, noisy-neighbour, aws-resources\n',
+    );
   });
 });

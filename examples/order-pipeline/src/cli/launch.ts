@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
 import { CHAOS_USAGE, parseChaosArgs } from "../../chaos/args.js";
 import { AWS_RESOURCES_USAGE, parseAwsResourcesArgs } from "./awsResourcesArgs.js";
 import { FLASH_SALE_USAGE, parseFlashSaleArgs } from "./flashSaleArgs.js";
+import { FLOW_BENCH_USAGE, parseFlowBenchArgs } from "./flowBenchArgs.js";
+import { NOISY_NEIGHBOUR_USAGE, parseNoisyNeighbourArgs } from "./noisyNeighbourArgs.js";
 import { UsageError, usageErrorText } from "./scriptArgs.js";
 import { parseStartArgs, START_USAGE } from "./startArgs.js";
 
@@ -39,6 +41,18 @@ const SCRIPTS: Readonly<Record<string, LaunchedScript>> = {
     parse: parseChaosArgs,
     bundle: async () => (await import("../../chaos/bundle.js")).bundleChaos(`${dist}/chaos`).then((out) => out.main),
   },
+  // The measurements bundle the SDK's TypeScript sources, so they never measure a stale build (no --build-packages).
+  bench: {
+    usage: FLOW_BENCH_USAGE,
+    parse: parseFlowBenchArgs,
+    bundle: () => bundleEntry("src/flowControl/flowBenchMain.ts", "flow-bench.js", { workspaceSources: true }),
+  },
+  "noisy-neighbour": {
+    usage: NOISY_NEIGHBOUR_USAGE,
+    parse: parseNoisyNeighbourArgs,
+    bundle: () =>
+      bundleEntry("src/flowControl/noisyNeighbourMain.ts", "noisy-neighbour.js", { workspaceSources: true }),
+  },
   "aws-resources": {
     usage: AWS_RESOURCES_USAGE,
     parse: parseAwsResourcesArgs,
@@ -46,8 +60,9 @@ const SCRIPTS: Readonly<Record<string, LaunchedScript>> = {
   },
 };
 
-// The SDK's packages come from node_modules (their dist/, hence --build-packages), as in a user's service.
-async function bundleEntry(entry: string, out: string): Promise<string> {
+// The SDK's packages come from node_modules (their dist/, hence --build-packages), as in a user's service;
+// with `workspaceSources`, from their TypeScript sources, bundled in.
+async function bundleEntry(entry: string, out: string, options: { workspaceSources?: boolean } = {}): Promise<string> {
   const { build } = await import("esbuild");
   const outfile = `${dist}/${out}`;
   await build({
@@ -59,9 +74,24 @@ async function bundleEntry(entry: string, out: string): Promise<string> {
     target: "node24",
     packages: "external",
     logLevel: "warning",
+    plugins: options.workspaceSources ? [workspaceSources] : [],
   });
   return outfile;
 }
+
+/** Resolves `@resilient-jobs/<package>` to `packages/<package>/src/index.ts`. */
+const workspaceSources = {
+  name: "workspace-sources",
+  setup(build: {
+    onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string }): void;
+  }) {
+    build.onResolve({ filter: /^@resilient-jobs\/(core|sqs-adapter|lambda-adapter)$/ }, (args) => ({
+      path: fileURLToPath(
+        new URL(`../../../../packages/${args.path.slice("@resilient-jobs/".length)}/src/index.ts`, import.meta.url),
+      ),
+    }));
+  },
+};
 
 /** Runs `node <file> ...args` in the example's folder; resolves with its exit code (128 + n for signal n). */
 function runNode(file: string, args: readonly string[]): Promise<number> {

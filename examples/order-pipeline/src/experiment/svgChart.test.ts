@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downsample, niceTicks, renderLineChart } from "./svgChart.js";
+import { downsample, logTicks, niceTicks, renderLineChart } from "./svgChart.js";
 
 describe("niceTicks", () => {
   it("steps by 1, 2 or 5 times a power of ten and covers the maximum", () => {
@@ -11,6 +11,14 @@ describe("niceTicks", () => {
 
   it("gives a unit axis for an empty chart", () => {
     expect(niceTicks(0)).toEqual([0, 1]);
+  });
+});
+
+describe("logTicks", () => {
+  it("spans the positive values with powers of ten, ignoring zeros", () => {
+    expect(logTicks([0, 0.7, 28, 770])).toEqual([0.1, 1, 10, 100, 1000]);
+    expect(logTicks([5, 5])).toEqual([1, 10]);
+    expect(logTicks([0])).toEqual([1, 10]);
   });
 });
 
@@ -80,5 +88,32 @@ describe("renderLineChart", () => {
     const peakY = Number(firstLine[1]!.split(",")[1]);
 
     expect(peakY).toBeCloseTo(48 + 336 - (2_900 / 3_000) * 336, 1);
+  });
+});
+
+describe("renderLineChart on a log axis", () => {
+  it("puts each power of ten an equal step apart and draws values at or below the lowest tick on it", () => {
+    const chart = renderLineChart({
+      title: "t",
+      xLabel: "x",
+      yLabel: "y",
+      yScale: "log",
+      width: 200,
+      height: 200,
+      series: [
+        {
+          label: "s",
+          points: [
+            [0, 0],
+            [1, 1],
+            [2, 10],
+            [3, 100],
+          ],
+        },
+      ],
+    });
+    // Plot height 200 - 48 - 56 = 96 over two decades (1 to 100): 48 px a decade, from y = 144 up.
+    expect(chart).toContain(`points="72,144 106.67,144 141.33,96 176,48"`);
+    expect(chart).toMatch(/>100<\/text>/);
   });
 });

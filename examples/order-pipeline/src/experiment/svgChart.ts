@@ -21,6 +21,12 @@ export interface LineChartOptions {
    * @defaultValue 600
    */
   readonly maxPointsPerSeries?: number;
+  /**
+   * `log`: a base-10 y axis (powers of ten as ticks), for lines that differ by orders of magnitude; values at or
+   * below the lowest tick are drawn on it.
+   * @defaultValue "linear"
+   */
+  readonly yScale?: "linear" | "log";
 }
 
 const PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -40,14 +46,19 @@ export function renderLineChart(options: LineChartOptions): string {
       if (y > yMax) yMax = y;
     }
   }
+  const log = options.yScale === "log";
   const xTicks = niceTicks(xMax);
-  const yTicks = niceTicks(yMax);
+  const yTicks = log ? logTicks(series.flatMap((s) => s.points.map(([, y]) => y))) : niceTicks(yMax);
   const xEnd = xTicks[xTicks.length - 1]!;
+  const yStart = yTicks[0]!;
   const yEnd = yTicks[yTicks.length - 1]!;
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = height - MARGIN.top - MARGIN.bottom;
+  const yShare = log
+    ? (y: number) => (Math.log10(Math.max(y, yStart)) - Math.log10(yStart)) / (Math.log10(yEnd) - Math.log10(yStart))
+    : (y: number) => y / yEnd;
   const px = (x: number) => round(MARGIN.left + (x / xEnd) * plotWidth);
-  const py = (y: number) => round(MARGIN.top + plotHeight - (y / yEnd) * plotHeight);
+  const py = (y: number) => round(MARGIN.top + plotHeight - yShare(y) * plotHeight);
 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, sans-serif" font-size="12" role="img">`,
@@ -108,6 +119,15 @@ export function niceTicks(max: number, target = 5): number[] {
   return ticks;
 }
 
+/** Powers of ten from at or below the smallest positive value to at or above the largest (at least two). */
+export function logTicks(values: readonly number[]): number[] {
+  const positive = values.filter((v) => v > 0);
+  if (positive.length === 0) return [1, 10];
+  const low = Math.floor(Math.log10(Math.min(...positive)));
+  const high = Math.max(low + 1, Math.ceil(Math.log10(Math.max(...positive))));
+  return Array.from({ length: high - low + 1 }, (_, i) => Number((10 ** (low + i)).toPrecision(1)));
+}
+
 /** At most `max` points: the first, the last, and each bucket's highest point in between. */
 export function downsample(
   points: readonly (readonly [number, number])[],
@@ -129,7 +149,8 @@ export function downsample(
 }
 
 function formatTick(value: number): string {
-  return Math.abs(value) >= 10_000 ? `${round(value / 1000)}k` : String(round(value));
+  if (Math.abs(value) >= 10_000) return `${round(value / 1000)}k`;
+  return Math.abs(value) > 0 && Math.abs(value) < 0.01 ? String(value) : String(round(value));
 }
 
 function round(value: number): number {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { parseFlowBenchArgs } from "./flowBenchArgs.js";
+import { UsageError } from "./scriptArgs.js";
+
+describe("parseFlowBenchArgs", () => {
+  it("defaults to one repeat at time scale 0.04 into results/", () => {
+    expect(parseFlowBenchArgs([])).toEqual({ help: false, timeScale: 0.04, repeats: 1, outDir: "results" });
+  });
+
+  it("reads every flag", () => {
+    expect(parseFlowBenchArgs(["--time-scale", "0.1", "--repeats", "3", "--out", "tmp"])).toEqual({
+      help: false,
+      timeScale: 0.1,
+      repeats: 3,
+      outDir: "tmp",
+    });
+  });
+
+  it("rejects a time scale or repeat count it cannot run, naming the flag", () => {
+    expect(() => parseFlowBenchArgs(["--time-scale", "2"])).toThrow(UsageError);
+    expect(() => parseFlowBenchArgs(["--repeats", "1.5"])).toThrow("Expected `--repeats` to be an integer");
+  });
+
+  it("answers --help", () => {
+    expect(parseFlowBenchArgs(["--repeats", "x", "--help"])).toEqual({ help: true });
+  });
+});
