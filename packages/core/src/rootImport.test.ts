@@ -39,6 +39,11 @@ describe("what importing @resilient-jobs/core loads", () => {
     expect(packagesLoadedBy(dist("otel/index.js"), "import")).toContain("@opentelemetry/api");
   });
 
+  it("loads the S3 client only from the s3 subpath", () => {
+    expect(packagesLoadedBy(dist("s3/index.js"), "import")).toContain("@aws-sdk/client-s3");
+    expect(packagesLoadedBy(dist("index.js"), "import")).not.toContain("@aws-sdk/client-s3");
+  });
+
   it("loads the DynamoDB client only from the dynamodb subpath", () => {
     const loaded = packagesLoadedBy(dist("dynamodb/index.js"), "import");
     expect(loaded).toContain("@aws-sdk/client-dynamodb");

@@ -70,6 +70,20 @@ describe("what a bundled Lambda handler loads", () => {
     expect(code).not.toContain("@opentelemetry");
   });
 
+  it("bundles large-payload code only into a handler given `payloads`, and the S3 client stays external", async () => {
+    const plain = await bundle(`
+      import { sqsHandler } from "./index.ts";
+      export const handler = sqsHandler(async () => undefined);`);
+    const withPayloads = await bundle(`
+      import { sqsHandler } from "./index.ts";
+      import { createLargePayloads } from "@resilient-jobs/core";
+      const store = { put: async () => ({ bucket: "b", key: "k" }), get: async () => new Uint8Array(), delete: async () => {} };
+      export const handler = sqsHandler(async () => undefined, { payloads: createLargePayloads(store) });`);
+
+    expect(bundledInputs(plain.metafile)).not.toMatch(/payloads\//);
+    expect(bundledInputs(withPayloads.metafile)).toMatch(/payloads\/largePayloads\.ts/);
+  });
+
   it("bundles the classifier with an SQS dead-letter queue, whose default it is", async () => {
     const { metafile } = await bundle(`
       import { sqsDeadLetterQueue, sqsHandler } from "./index.ts";
