@@ -90,13 +90,15 @@ describe("renderReport", () => {
 
   it("labels an adaptive run with its bounds, in the table, the checks and the chart", () => {
     const result = studyLikeResult();
-    const adaptive = { ...result.workers[1]!, workers: "adaptive" as const };
+    const adaptive = { ...result.workers[0]!, workers: "adaptive" as const, slots: 5 };
     const withAdaptive = { ...result, config: { ...result.config, slots: 5 }, workers: [adaptive] };
 
     const text = renderReport(withAdaptive, checkShapes(withAdaptive));
 
-    expect(text).toContain("| adaptive (1-100) | 20.0/s |");
+    expect(text).toContain("| adaptive (1-100) | 50.0/s |");
     expect(text).toContain("adaptive (1-100) on 5 slots: no faster than the slots allow");
+    expect(text).toContain("adaptive (1-100), 5 slots: no order lost or charged twice");
+    expect(text).not.toMatch(/adaptive \(1-100\), 5 slots: (peak depth|drain time)/);
     expect(renderDepthChart(withAdaptive)).toContain(">adaptive (1-100)</text>");
   });
 

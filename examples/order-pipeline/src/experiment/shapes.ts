@@ -64,7 +64,9 @@ export function checkShapes(result: FlashSaleResult, tolerance = 0.1): ShapeChec
 
   for (const run of result.workers) {
     const label = `${run.workers === "adaptive" ? workersLabel(run.workers) : `${run.workers} worker(s)`}, ${run.slots} slots`;
-    if (run.estimate.backlog > 0) {
+    // The fluid model assumes a fixed pool of min(workers, slots); an adaptive limit has to find that level
+    // first, and how close it gets is what the flow-control bench measures (npm run bench), against its targets.
+    if (run.estimate.backlog > 0 && run.workers !== "adaptive") {
       checks.push({
         name: `${label}: peak depth = fluid estimate`,
         ok: within(run.peakDepth, run.estimate.peakDepth),

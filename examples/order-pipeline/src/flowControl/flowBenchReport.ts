@@ -27,9 +27,12 @@ export function renderFlowBenchReport(result: FlowBenchResult): string {
     runTable([figures.unconstrained.fixed, figures.unconstrained.adaptive]),
     "## Capacity 20 -> 5 -> 20 slots, 40 service times each",
     runTable([figures.changing.fixed, figures.changing.adaptive]),
-    "How the limit followed (within 20% of the new capacity and staying there until the next change):",
-    `- 20 -> 5: ${service(figures.follow.down)}; per repeat: ${perRepeat(0)}`,
-    `- 5 -> 20: ${service(figures.follow.up)}; per repeat: ${perRepeat(1)}`,
+    [
+      "How the limit followed (within 20% of the new capacity and staying there until the next change):",
+      "",
+      `- 20 -> 5: ${service(figures.follow.down)}; per repeat: ${perRepeat(0)}`,
+      `- 5 -> 20: ${service(figures.follow.up)}; per repeat: ${perRepeat(1)}`,
+    ].join("\n"),
     "## Targets (issue 14)",
     markdownTable(
       ["target", "wanted", "measured", "met"],
