@@ -17,6 +17,20 @@ function untilAborted(ignoreSignal = false) {
   return { handler, signals };
 }
 
+/** A handler that runs until aborted, recording "start <receive count>" and "abort <receive count>" in order. */
+function startsAndAborts() {
+  const timeline: string[] = [];
+  const handler = (m: { receiveCount: number }, { signal }: HandlerContext) =>
+    new Promise<void>((_resolve, reject) => {
+      timeline.push(`start ${m.receiveCount}`);
+      signal.addEventListener("abort", () => {
+        timeline.push(`abort ${m.receiveCount}`);
+        reject(signal.reason);
+      });
+    });
+  return { handler, timeline };
+}
+
 describe("heartbeat and handler deadlines", () => {
   const start = useStartedConsumer();
 
@@ -128,15 +142,7 @@ describe("heartbeat and handler deadlines", () => {
   it("aborts the old run before the same consumer starts the redelivered copy (maxTotalMs reached)", async () => {
     const queue = new InMemoryQueue({ visibilityTimeoutMs: 1_000 });
     queue.send("{}");
-    const timeline: string[] = [];
-    const handler = (m: { receiveCount: number }, { signal }: HandlerContext) =>
-      new Promise<void>((_resolve, reject) => {
-        timeline.push(`start ${m.receiveCount}`);
-        signal.addEventListener("abort", () => {
-          timeline.push(`abort ${m.receiveCount}`);
-          reject(signal.reason);
-        });
-      });
+    const { handler, timeline } = startsAndAborts();
     start(queue, { handler, concurrency: 2, heartbeat: { intervalMs: 500, extendBySeconds: 1, maxTotalMs: 2_000 } });
 
     await tick(2_500);
@@ -160,15 +166,7 @@ describe("heartbeat and handler deadlines", () => {
   it("aborts the old run before the same consumer starts the redelivered copy (heartbeat disabled)", async () => {
     const queue = new InMemoryQueue({ visibilityTimeoutMs: 1_000 });
     queue.send("{}");
-    const timeline: string[] = [];
-    const handler = (m: { receiveCount: number }, { signal }: HandlerContext) =>
-      new Promise<void>((_resolve, reject) => {
-        timeline.push(`start ${m.receiveCount}`);
-        signal.addEventListener("abort", () => {
-          timeline.push(`abort ${m.receiveCount}`);
-          reject(signal.reason);
-        });
-      });
+    const { handler, timeline } = startsAndAborts();
     start(queue, { handler, concurrency: 2, heartbeat: false });
 
     await tick(1_500);
