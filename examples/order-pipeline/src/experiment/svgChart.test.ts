@@ -117,3 +117,21 @@ describe("renderLineChart on a log axis", () => {
     expect(chart).toMatch(/>100<\/text>/);
   });
 });
+
+describe("the legend", () => {
+  const options = {
+    title: "t",
+    xLabel: "x",
+    yLabel: "y",
+    series: [{ label: "a label long enough to need more than 160 px", points: [[0, 1] as const, [1, 2] as const] }],
+  };
+
+  it("is as wide as its longest label, and sits at the bottom when asked", () => {
+    const top = renderLineChart(options);
+    const bottom = renderLineChart({ ...options, legend: "bottom-right" });
+
+    // 34 + 7 x 44 characters = 342 px left of the plot's right edge (800 - 24 = 776).
+    expect(top).toContain('<line x1="434" y1="56" x2="454" y2="56"');
+    expect(bottom).toContain('<line x1="434" y1="372" x2="454" y2="372"');
+  });
+});

@@ -27,6 +27,11 @@ export interface LineChartOptions {
    * @defaultValue "linear"
    */
   readonly yScale?: "linear" | "log";
+  /**
+   * Where the legend sits inside the plot: pick the corner the lines leave empty.
+   * @defaultValue "top-right"
+   */
+  readonly legend?: "top-right" | "bottom-right";
 }
 
 const PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -92,12 +97,17 @@ export function renderLineChart(options: LineChartOptions): string {
       `<text x="${x + 4}" y="${MARGIN.top + 12}" fill="#666">${escapeXml(options.marker.label)}</text>`,
     );
   }
+  // About 7 px a character at 12 px: wide enough for the longest label, and never narrower than before.
+  const legendWidth = Math.max(160, 34 + 7 * Math.max(0, ...series.map((s) => s.label.length)));
   series.forEach((s, index) => {
     const color = PALETTE[index % PALETTE.length]!;
     const points = s.points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ");
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points}"/>`);
-    const legendY = MARGIN.top + 8 + index * 18;
-    const legendX = width - MARGIN.right - 160;
+    const legendY =
+      options.legend === "bottom-right"
+        ? MARGIN.top + plotHeight - 12 - (series.length - 1 - index) * 18
+        : MARGIN.top + 8 + index * 18;
+    const legendX = width - MARGIN.right - legendWidth;
     parts.push(
       `<line x1="${legendX}" y1="${legendY}" x2="${legendX + 20}" y2="${legendY}" stroke="${color}" stroke-width="3"/>`,
       `<text x="${legendX + 26}" y="${legendY + 4}">${escapeXml(s.label)}</text>`,

@@ -11,6 +11,13 @@ export const MODE_LABELS: Readonly<Record<FairnessMode, string>> = Object.freeze
   fairQueue: "SQS-style fair queue (groupId per tenant) without consumer fairness",
 });
 
+/** Shorter names for the chart's legend. */
+const LEGEND: Readonly<Record<FairnessMode, string>> = Object.freeze({
+  none: "no fairness",
+  consumer: "consumer fairness (30 of 40 per tenant)",
+  fairQueue: "SQS-style fair queue (groupId per tenant)",
+});
+
 /** One run's row. */
 export interface NoisyNeighbourRow {
   readonly mode: FairnessMode;
@@ -68,9 +75,10 @@ export function renderNoisyNeighbourChart(runs: readonly NoisyNeighbourRun[], ti
     yLabel: "B's queue time (study s, log scale)",
     yScale: "log",
     series: runs.map((run) => ({
-      label: MODE_LABELS[run.mode],
+      label: LEGEND[run.mode],
       points: run.tenantB.map(([sentAt, queueMs]) => [sentAt / 1000, queueMs / 1000] as const),
     })),
     width: 900,
+    legend: "bottom-right",
   });
 }
