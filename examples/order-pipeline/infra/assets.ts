@@ -50,8 +50,9 @@ export interface BundleAssetsOptions {
 // The workspace packages from their sources, as vitest and the root tsconfig see them: no build step first.
 const workspaceAliases = {
   "@resilient-jobs/core": join(repoDir, "packages/core/src"),
-  "@resilient-jobs/sqs-adapter": join(repoDir, "packages/sqs-adapter/src/index.ts"),
-  "@resilient-jobs/lambda-adapter": join(repoDir, "packages/lambda-adapter/src/index.ts"),
+  // Directories, as for core: a subpath (`@resilient-jobs/sqs-adapter/otel`) resolves to its folder's index.ts.
+  "@resilient-jobs/sqs-adapter": join(repoDir, "packages/sqs-adapter/src"),
+  "@resilient-jobs/lambda-adapter": join(repoDir, "packages/lambda-adapter/src"),
 };
 
 const common: BuildOptions = {

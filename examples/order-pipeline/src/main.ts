@@ -21,7 +21,8 @@ import {
 import { UsageError, usageErrorText } from "./cli/scriptArgs.js";
 import { parseStartArgs, START_USAGE, type StartFlags, startWarnings } from "./cli/startArgs.js";
 import { type PipelineOptions, type RunningPipeline, startPipeline } from "./pipeline.js";
-import { enableTracing, renderWaterfall, TRACE_ENV, traceOfOrder } from "./telemetry/tracing.js";
+import { enableTracing, renderWaterfall, traceOfOrder } from "./telemetry/inMemoryTracing.js";
+import { TRACE_ENV } from "./telemetry/tracing.js";
 
 /** The flags, or the exit after `--help` or a usage error (the launcher answers these first; this is for a direct run). */
 function readFlags(args: readonly string[]): StartFlags {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderPlaced } from "../orders/orderSchema.js";
 import { type RunningPipeline, startPipeline } from "../pipeline.js";
 import { orderRequest, postJson } from "../testing/fixtures.js";
-import { enableTracing, inSpan, type PipelineTracing, SpanKind, traceOfOrder } from "./tracing.js";
+import { enableTracing, type PipelineTracing, traceOfOrder } from "./inMemoryTracing.js";
+import { inSpan, SpanKind } from "./tracing.js";
 
 const poll = { timeout: 20_000, interval: 50 };
 
