@@ -177,7 +177,11 @@ await pipeline.stop();
 if (tracing !== undefined) {
   const spans = await tracing.spans();
   const paid = spans.find(
-    (span) => span.name === "process payment" && span.attributes["resilient_jobs.outcome"] === "succeeded",
+    // "process payment" from the consumer; "process <queue name>" from the Lambda processor.
+    (span) =>
+      span.name.startsWith("process ") &&
+      span.name.includes("payment") &&
+      span.attributes["resilient_jobs.outcome"] === "succeeded",
   );
   const orderId = paid?.attributes["messaging.message.conversation_id"];
   const trace = typeof orderId === "string" ? traceOfOrder(spans, orderId) : [];

@@ -3,6 +3,7 @@
 export type { ContextCarrier, ContextSource, ExtractedContext } from "./carriers.js";
 export { AWS_TRACE_HEADER, extractCreationContext, parseAwsTraceHeader, parseTraceparent } from "./carriers.js";
 export type { ConsumerTelemetry, ConsumerTelemetryOptions } from "./consumerTelemetry.js";
+export { correlationIdOf } from "./correlation.js";
 export { createConsumerTelemetry } from "./consumerTelemetry.js";
 export type { IdempotencyDecision, IdempotencyTelemetryOptions } from "./idempotencyTelemetry.js";
 export { traceIdempotencyStore } from "./idempotencyTelemetry.js";

@@ -5,7 +5,7 @@ import { ATTR, METRIC } from "@resilient-jobs/core/otel";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestTelemetry, parentIdOf, sumOf, type TestTelemetry } from "../../../../test-support/otel.js";
 import type { SqsEvent, SqsRecord } from "../events.js";
-import { documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
+import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
 import { silent } from "../fixtures/handlerHelpers.js";
 import { tracedSnsHandler, tracedSqsHandler } from "./tracedHandlers.js";
 
@@ -71,6 +71,26 @@ describe("tracedSqsHandler", () => {
     expect(sumOf(metrics.get(METRIC.processed), { [ATTR.outcome]: "succeeded" })).toBe(2);
     expect(sumOf(metrics.get(METRIC.processed), { [ATTR.outcome]: "retried" })).toBe(1);
     expect(sumOf(metrics.get(METRIC.queueTime))).toBe(3);
+  });
+
+  it("reads the producer's context and the correlation id from an SNS envelope in the record's body", async () => {
+    otel = createTestTelemetry();
+    const envelope = JSON.parse(documentedSnsEnvelope('{"n":1}'));
+    envelope.MessageAttributes = {
+      traceparent: { Type: "String", Value: `00-${PRODUCER_TRACE}-${PRODUCER_SPAN}-01` },
+      "correlation-id": { Type: "String", Value: "order-7" },
+    };
+    const handler = tracedSqsHandler(async () => {}, { ...silent, telemetry: { tracerProvider: otel.tracerProvider } });
+
+    await handler({ Records: [sqsRecord("m-sns", JSON.stringify(envelope))] }, lambdaContext());
+
+    const process = (await otel.spans()).find((span) => span.name === "process my-queue");
+    expect(process?.attributes).toMatchObject({
+      [ATTR.contextSource]: "snsEnvelope",
+      [ATTR.conversationId]: "order-7",
+      [ATTR.outcome]: "succeeded",
+    });
+    expect(parentIdOf(process!)).toBe(PRODUCER_SPAN);
   });
 
   it("marks a record sent to the dead-letter target as dead_lettered", async () => {

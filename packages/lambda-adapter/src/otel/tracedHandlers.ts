@@ -26,6 +26,7 @@ import {
 } from "@opentelemetry/api";
 import {
   ATTR,
+  correlationIdOf,
   endProcessSpan,
   errorTypeOf,
   extractCreationContext,
@@ -102,7 +103,7 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
       const base: Attributes = { [ATTR.system]: system, [ATTR.destination]: destination };
       const startedAt = now();
       if (Number.isFinite(message.sentAt)) queueTime.record(Math.max(0, startedAt - message.sentAt) / 1000, base);
-      const started = startProcessSpan(target, message, correlationOf(message.attributes));
+      const started = startProcessSpan(target, message, correlationIdOf(message));
       try {
         await context.with(started.context, handler, undefined, message, handlerContext);
       } catch (error) {
@@ -165,10 +166,6 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
   };
 
   return { wrap, settle, invoke };
-}
-
-function correlationOf(attributes: Readonly<{ [name: string]: string }>): string | undefined {
-  return attributes.correlationId ?? attributes["correlation-id"] ?? attributes["x-correlation-id"];
 }
 
 /**
