@@ -4,15 +4,7 @@
  * subscribed to a topic without raw delivery), and the X-Ray `AWSTraceHeader` system attribute when that is all
  * there is. A malformed header is ignored: extraction never throws, so a bad header never fails a message.
  */
-import {
-  type Context,
-  propagation,
-  ROOT_CONTEXT,
-  type SpanContext,
-  type TextMapGetter,
-  TraceFlags,
-  trace,
-} from "@opentelemetry/api";
+import { propagation, ROOT_CONTEXT, type SpanContext, type TextMapGetter, TraceFlags, trace } from "@opentelemetry/api";
 
 /** What extraction reads: a message's string attributes and, when it came through SNS, the envelope's. */
 export interface ContextCarrier {
@@ -27,7 +19,9 @@ export type ContextSource = "attributes" | "snsEnvelope" | "awsTraceHeader";
 
 /** A creation context and where it was found. */
 export interface ExtractedContext {
+  /** The producer's span context, remote. */
   readonly spanContext: SpanContext;
+  /** The carrier it was read from. */
   readonly source: ContextSource;
 }
 
@@ -128,9 +122,4 @@ export function parseAwsTraceHeader(header: string): SpanContext | undefined {
     isRemote: true,
   };
   return trace.isSpanContextValid(spanContext) ? spanContext : undefined;
-}
-
-/** `context` with `spanContext` as its remote parent. */
-export function withRemoteParent(context: Context, spanContext: SpanContext): Context {
-  return trace.setSpanContext(context, spanContext);
 }

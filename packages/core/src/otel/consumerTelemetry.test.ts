@@ -197,6 +197,19 @@ describe("createConsumerTelemetry", () => {
     expect(sumOf(metrics.get(METRIC.idempotencyDecisions), { [ATTR.idempotency]: "hit" })).toBe(1);
   });
 
+  it("ends a span by the handler's own result when the telemetry is not attached to a consumer", async () => {
+    otel = createTestTelemetry();
+    const queue = new InMemoryQueue({ name: "payments" });
+    queue.send('{"orderId":"o-5"}', { attributes: produce().attributes });
+    const telemetry = createConsumerTelemetry({ destination: "payments", tracerProvider: otel.tracerProvider });
+    consumer = createConsumer({ source: queue, handler: telemetry.handler(async () => {}), logger: silentLogger });
+    consumer.start();
+    await nextEvent("acked");
+
+    const [span] = await processSpans();
+    expect(span?.attributes[ATTR.outcome]).toBe("succeeded");
+  });
+
   it("reports in-flight handlers through an observable gauge while they run", async () => {
     otel = createTestTelemetry();
     const queue = new InMemoryQueue({ name: "payments" });

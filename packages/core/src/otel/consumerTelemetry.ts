@@ -125,6 +125,7 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
   const instruments = createInstruments(meter);
   // Open spans by the raw message the consumer's events carry; an entry lives from handler start to its outcome.
   const open = new Map<QueueMessage, Span>();
+  let attached = 0;
 
   const settle = (message: QueueMessage, outcome: ProcessOutcome, event: string, attributes: Attributes): void => {
     const span = open.get(message);
@@ -138,12 +139,18 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
     handler<T>(handler: MessageHandler<T>): MessageHandler<T> {
       return (message: ConsumerMessage<T>, handlerContext) => {
         const started = startProcessSpan(target, message, correlationIdOf(message));
-        open.set(message.raw, started.span);
-        return context.with(started.context, handler, undefined, message, handlerContext);
+        const run = context.with(started.context, handler, undefined, message, handlerContext);
+        if (attached > 0) {
+          open.set(message.raw, started.span);
+          return run;
+        }
+        // Not attached to a consumer (yet): no event will end the span, so the call's own result does.
+        return endWithCall(started.span, run);
       };
     },
 
     attach(consumer: Consumer): () => void {
+      attached++;
       const subscriptions = [
         consumer.on("received", ({ messages }) => {
           instruments.consumed.add(messages.length, { ...base, [ATTR.operationName]: "receive" });
@@ -226,6 +233,7 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
       instruments.inFlight.addCallback(observeInFlight);
       instruments.breakerState.addCallback(observeBreakers);
       return () => {
+        attached--;
         for (const unsubscribe of subscriptions) unsubscribe();
         instruments.inFlight.removeCallback(observeInFlight);
         instruments.breakerState.removeCallback(observeBreakers);
@@ -255,6 +263,19 @@ function receiveSpan(target: ProcessTarget, messages: readonly QueueMessage[]): 
       },
     })
     .end();
+}
+
+async function endWithCall(span: Span, run: Promise<void> | void): Promise<void> {
+  try {
+    await run;
+    endProcessSpan(span, "succeeded");
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setAttribute(ATTR.errorType, errorTypeOf(error));
+    span.end();
+    throw error;
+  }
 }
 
 function createInstruments(meter: Meter): Instruments {
