@@ -93,6 +93,33 @@ describe("tracedSqsHandler", () => {
     expect(parentIdOf(process!)).toBe(PRODUCER_SPAN);
   });
 
+  it("gives a record whose body could not be decoded (handler never ran) a span with its outcome", async () => {
+    otel = createTestTelemetry();
+    const sent: string[] = [];
+    let ran = false;
+    const handler = tracedSqsHandler(
+      async () => {
+        ran = true;
+      },
+      {
+        ...silent,
+        deadLetter: { send: async (record) => void sent.push(record.messageId), retryable: () => true },
+        telemetry: { tracerProvider: otel.tracerProvider },
+      },
+    );
+
+    await handler({ Records: [withTraceparent(sqsRecord("m-garbled", "{not json"))] }, lambdaContext());
+
+    expect([ran, sent]).toEqual([false, ["m-garbled"]]);
+    const process = (await otel.spans()).find((span) => span.name === "process my-queue");
+    expect(process?.attributes).toMatchObject({
+      [ATTR.outcome]: "dead_lettered",
+      [ATTR.errorType]: "handler_not_run",
+      "resilient_jobs.handler.ran": false,
+    });
+    expect(parentIdOf(process!)).toBe(PRODUCER_SPAN);
+  });
+
   it("marks a record sent to the dead-letter target as dead_lettered", async () => {
     otel = createTestTelemetry();
     const sent: string[] = [];

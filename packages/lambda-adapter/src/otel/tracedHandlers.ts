@@ -5,8 +5,8 @@
  * A record's outcome is known only when the invocation answers: a failed record's span stays open until then.
  * SQS: a record in `batchItemFailures` is `retried` (SQS delivers it again); a failed record not reported went to
  * `deadLetter` (`dead_lettered`). SNS: a failing invocation is `retried` by Lambda; a failed record of an
- * invocation that succeeded went to `deadLetter`. Records whose handler never ran (bad input, the remaining-time
- * guard) get no process span.
+ * invocation that succeeded went to `deadLetter`. A record whose handler never ran (bad input, the remaining-time
+ * guard) gets a short span with its outcome and `resilient_jobs.handler.ran` false.
  *
  * Beside `@opentelemetry/instrumentation-aws-lambda`: its invocation span (for SQS, a batch `process` span with one
  * link per record) is active while the handlers run, so each record's span links to it; without it, this module
@@ -24,6 +24,7 @@ import {
   type TracerProvider,
   trace,
 } from "@opentelemetry/api";
+import { parseSnsEnvelope } from "@resilient-jobs/core";
 import {
   ATTR,
   correlationIdOf,
@@ -77,6 +78,9 @@ export interface TracedSnsHandlerOptions<T> extends SnsHandlerOptions<T> {
 interface Record {
   readonly id: string;
   readonly attributes: Readonly<{ [name: string]: string }>;
+  readonly receiveCount: number;
+  /** An SQS record's body (an SNS envelope, perhaps), read only for a record whose handler never ran. */
+  readonly body?: string;
 }
 
 /** Per handler: instruments and the failed records' spans waiting for the invocation's answer. */
@@ -94,6 +98,8 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
     unit: "s",
   });
   const waiting = new Map<string, { span: Span; attributes: Attributes; durationMs: number }>();
+  // Records whose handler succeeded, until their invocation settles: the others never ran or failed.
+  const succeeded = new Set<string>();
   let destination = "unknown";
 
   const wrap =
@@ -125,13 +131,18 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
       processed.add(1, attributes);
       duration.record((now() - startedAt) / 1000, attributes);
       endProcessSpan(started.span, "succeeded");
+      succeeded.add(message.id);
     };
 
   /** Ends the spans of this invocation's failed records with what became of them. */
   const settle = (records: readonly Record[], outcomeOf: (id: string) => ProcessOutcome) => {
     for (const record of records) {
+      if (succeeded.delete(record.id)) continue;
       const failed = waiting.get(record.id);
-      if (failed === undefined) continue;
+      if (failed === undefined) {
+        neverRan(record, outcomeOf(record.id));
+        continue;
+      }
       waiting.delete(record.id);
       const outcome = outcomeOf(record.id);
       const attributes = { ...failed.attributes, [ATTR.outcome]: outcome };
@@ -139,6 +150,26 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
       duration.record(failed.durationMs / 1000, attributes);
       endProcessSpan(failed.span, outcome);
     }
+  };
+
+  // Bad input (reported, or sent to deadLetter) or a record the remaining-time guard did not start: a short span
+  // says where it went, as the consumer's does for a body that failed to decode.
+  const neverRan = (record: Record, outcome: ProcessOutcome) => {
+    const target: ProcessTarget = { tracer, system, destination, parent: options.parent ?? "message" };
+    const carrier = { ...record, sns: snsOf(record.body) };
+    const { span } = startProcessSpan(target, carrier, correlationIdOf(carrier));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: "the handler did not run (bad input, or too little time left)",
+    });
+    span.setAttributes({ [ATTR.errorType]: "handler_not_run", "resilient_jobs.handler.ran": false });
+    processed.add(1, {
+      [ATTR.system]: system,
+      [ATTR.destination]: destination,
+      [ATTR.outcome]: outcome,
+      [ATTR.errorType]: "handler_not_run",
+    });
+    endProcessSpan(span, outcome);
   };
 
   /** Runs an invocation; without an active (instrumentation's) span, under a `receive` span linking each record. */
@@ -181,9 +212,11 @@ export function tracedSqsHandler<T = unknown>(
   const records = createRecordTelemetry(telemetry, SYSTEM_SQS);
   const inner = sqsHandler(records.wrap(handler), handlerOptions);
   return (event: SqsEvent, lambdaContext: LambdaContext) => {
-    const list = (event?.Records ?? []).map((record) => ({
+    const list: Record[] = (event?.Records ?? []).map((record) => ({
       id: record.messageId,
       attributes: sqsAttributes(record),
+      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+      body: record.body,
     }));
     const arn = event?.Records?.[0]?.eventSourceARN ?? "";
     return records.invoke(arn.slice(arn.lastIndexOf(":") + 1) || "unknown", list, async () => {
@@ -209,8 +242,9 @@ export function tracedSnsHandler<T = unknown>(
   const records = createRecordTelemetry(telemetry, SYSTEM_SNS);
   const inner = snsHandler(records.wrap(handler), handlerOptions);
   return (event: SnsEvent, lambdaContext: LambdaContext) => {
-    const list = (event?.Records ?? []).map((record) => ({
+    const list: Record[] = (event?.Records ?? []).map((record) => ({
       id: record.Sns?.MessageId,
+      receiveCount: 1,
       attributes: Object.fromEntries(Object.entries(record.Sns?.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value])),
     }));
     return records.invoke(topicNameOf(event?.Records?.[0]?.Sns?.TopicArn ?? "unknown"), list, async () => {
@@ -223,6 +257,15 @@ export function tracedSnsHandler<T = unknown>(
       }
     });
   };
+}
+
+function snsOf(body: string | undefined): { attributes: { [name: string]: string } } | undefined {
+  if (body === undefined || !body.startsWith("{") || !body.includes('"TopicArn"')) return undefined;
+  try {
+    return parseSnsEnvelope(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
 }
 
 function sqsAttributes(record: SqsEvent["Records"][number]): { [name: string]: string } {
