@@ -197,6 +197,34 @@ describe("createConsumerTelemetry", () => {
     expect(sumOf(metrics.get(METRIC.idempotencyDecisions), { [ATTR.idempotency]: "hit" })).toBe(1);
   });
 
+  it("ends a span handed back at shutdown with outcome handed_back and the reason", async () => {
+    otel = createTestTelemetry();
+    const queue = new InMemoryQueue({ name: "payments" });
+    queue.send('{"orderId":"o-6"}', { attributes: produce().attributes });
+    const started = new Promise<void>((resolve) => {
+      start(
+        queue,
+        (_message, { signal }) =>
+          new Promise<void>((_, reject) => {
+            resolve();
+            signal.addEventListener("abort", () => reject(signal.reason));
+          }),
+      );
+    });
+    await started;
+    const handedBack = nextEvent("handedBack");
+    await consumer!.stop({ drainTimeoutMs: 0 });
+    consumer = undefined;
+
+    expect((await handedBack).reason).toBe("shutdown");
+    const [span] = await processSpans();
+    expect(span?.attributes).toMatchObject({ [ATTR.outcome]: "handed_back", [ATTR.action]: "handBack" });
+    expect(span?.events.find((event) => event.name === EVENT.handBack)?.attributes).toMatchObject({
+      [ATTR.reason]: "shutdown",
+    });
+    expect(sumOf((await otel.metrics()).get(METRIC.handedBack), { [ATTR.reason]: "shutdown" })).toBe(1);
+  });
+
   it("ends a span by the handler's own result when the telemetry is not attached to a consumer", async () => {
     otel = createTestTelemetry();
     const queue = new InMemoryQueue({ name: "payments" });
