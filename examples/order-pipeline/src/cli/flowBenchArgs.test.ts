@@ -4,15 +4,22 @@ import { UsageError } from "./scriptArgs.js";
 
 describe("parseFlowBenchArgs", () => {
   it("defaults to one repeat at time scale 0.04 into results/", () => {
-    expect(parseFlowBenchArgs([])).toEqual({ help: false, timeScale: 0.04, repeats: 1, outDir: "results" });
+    expect(parseFlowBenchArgs([])).toEqual({
+      help: false,
+      timeScale: 0.04,
+      repeats: 1,
+      outDir: "results",
+      strict: false,
+    });
   });
 
   it("reads every flag", () => {
-    expect(parseFlowBenchArgs(["--time-scale", "0.1", "--repeats", "3", "--out", "tmp"])).toEqual({
+    expect(parseFlowBenchArgs(["--time-scale", "0.1", "--repeats", "3", "--out", "tmp", "--strict"])).toEqual({
       help: false,
       timeScale: 0.1,
       repeats: 3,
       outDir: "tmp",
+      strict: true,
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -w examples/order-pipeline -- [flags]`: the flow-control bench (flowBench.ts). Prints the
- * report, writes the results (JSON) and the limit-over-time chart (SVG) into the results folder. Exits 1 when a
- * target is missed, 2 on a usage error.
+ * report, writes the results (JSON) and the limit-over-time chart (SVG) into the results folder. Missed targets
+ * are marked and listed; like the packages' benches it exits 0 (1 with `--strict`), 2 on a usage error.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -49,7 +49,7 @@ async function main(args: readonly string[]): Promise<number> {
   const missed = result.targets.filter((target) => !target.met);
   if (missed.length > 0) {
     process.stderr.write(`bench: ${missed.length} target(s) missed: ${missed.map((t) => t.name).join("; ")}\n`);
-    return 1;
+    if (command.strict) return 1;
   }
   return 0;
 }
