@@ -59,9 +59,9 @@ export class AdaptiveConcurrency {
     this.#changes++;
     const { events, log } = this.#deps;
     const fields = { ...change, noLoadLatencyMs: roundOrUndefined(change.noLoadLatencyMs) };
-    // Decreases are what an operator looks for; increases happen all the time while the limit finds its level.
-    if (change.limit < change.previous) log.info("concurrency limit lowered", fields);
-    else log.debug("concurrency limit raised", fields);
+    // Cuts are what an operator looks for; growth and probes (up one, back down) go on all the time.
+    if (change.limit < change.previous && change.reason !== "probing") log.info("concurrency limit lowered", fields);
+    else log.debug("concurrency limit changed", fields);
     if (events.has("limitChanged")) events.emit("limitChanged", change);
     this.#deps.onChange();
   }

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AdaptiveLimit, type AdaptiveLimitConfig, MAX_PROBE_INTERVAL_ROUNDS } from "./adaptiveLimit.js";
+import {
+  AdaptiveLimit,
+  type AdaptiveLimitConfig,
+  FIRST_PROBE_INTERVAL_ROUNDS,
+  MAX_PROBE_INTERVAL_ROUNDS,
+} from "./adaptiveLimit.js";
 
 const CONFIG: AdaptiveLimitConfig = { min: 1, max: 100, initial: 1, tolerance: 1.5 };
 
@@ -12,7 +17,7 @@ function drive(limiter: AdaptiveLimit, rounds: { slots: number; forMs: number }[
   let now = 0;
   const running: Array<{ startedAt: number; endsAt: number }> = [];
   const waiting: number[] = [];
-  const limits: Array<{ at: number; limit: number }> = [];
+  const limits: Array<{ at: number; limit: number; reason: string }> = [];
   for (const { slots, forMs } of rounds) {
     const end = now + forMs;
     for (; now < end; now++) {
@@ -29,7 +34,7 @@ function drive(limiter: AdaptiveLimit, rounds: { slots: number; forMs: number }[
         if (running.length < slots) running.push({ startedAt: now, endsAt: now + serviceMs });
         else waiting.push(now);
       }
-      limits.push({ at: now, limit: limiter.limit });
+      limits.push({ at: now, limit: limiter.limit, reason: limiter.reason });
     }
   }
   return limits;
@@ -77,16 +82,23 @@ describe("AdaptiveLimit", () => {
     expect(followed - 20_000).toBeLessThanOrEqual((MAX_PROBE_INTERVAL_ROUNDS + 10) * 100);
   });
 
-  it("probes less often each time a probe finds the same capacity", () => {
+  it("probes less often each time a probe finds the same capacity, up to MAX_PROBE_INTERVAL_ROUNDS apart", () => {
     const limiter = new AdaptiveLimit(CONFIG);
 
-    const limits = drive(limiter, [{ slots: 5, forMs: 30_000 }]);
+    const limits = drive(limiter, [{ slots: 5, forMs: 20_000 }]);
 
-    const probes = limits.filter((l, i) => i > 0 && l.limit > limits[i - 1]!.limit && l.at > 2_000).map((l) => l.at);
+    const firstCut = limits.find((l) => l.reason === "queueing")!.at;
+    const probes = limits
+      .filter((l, i) => i > 0 && l.limit > limits[i - 1]!.limit && l.reason === "probing")
+      .map((l) => l.at);
     const gaps = probes.slice(1).map((at, i) => at - probes[i]!);
+    expect(probes[0]! - firstCut).toBeGreaterThanOrEqual(FIRST_PROBE_INTERVAL_ROUNDS * 100);
+    expect(probes[0]! - firstCut).toBeLessThanOrEqual((FIRST_PROBE_INTERVAL_ROUNDS + 3) * 100);
     expect(gaps.length).toBeGreaterThanOrEqual(3);
-    expect(gaps[2]!).toBeGreaterThan(gaps[0]!);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual((MAX_PROBE_INTERVAL_ROUNDS + 3) * 100);
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(MAX_PROBE_INTERVAL_ROUNDS * 100);
+      expect(gap).toBeLessThanOrEqual((MAX_PROBE_INTERVAL_ROUNDS + 3) * 100);
+    }
   });
 
   it("lowers the limit on errors and halves it when a breaker opens, once per round trip, never below min", () => {

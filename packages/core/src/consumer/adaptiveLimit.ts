@@ -34,10 +34,18 @@ const QUEUEING_DECREASE_MAX = 0.5;
 const ERROR_DECREASE = 0.8;
 const BREAKER_DECREASE = 0.5;
 /**
- * Fast growth: the limit grows by half (at least one) per round trip. Doubling, as TCP's slow start, overshoots
- * further before the first queued handler reports.
+ * Fast growth per round trip: doubling until the downstream first shows queueing (TCP's slow start: from `min`
+ * to `max` in a few round trips), then by half (at least one), which overshoots less before a queued handler
+ * reports, one round trip late.
  */
+const SLOW_START_GROWTH = 1;
 const FAST_GROWTH = 0.5;
+/**
+ * The first probe after the capacity is found waits this many round trips; each one that queues doubles it. Each
+ * probe that finds the capacity unchanged makes one call wait (see below): probing sooner after start would put
+ * more than one call in a hundred over the tolerance in a run of a hundred round trips.
+ */
+export const FIRST_PROBE_INTERVAL_ROUNDS = 16;
 /** Samples per no-load window (at least; more when the limit is high, so a window spans a few round trips). */
 const MIN_WINDOW_SAMPLES = 50;
 /** Probe intervals are counted in round trips (no-load latencies) and double after a probe that queued. */
@@ -87,7 +95,9 @@ export class AdaptiveLimit {
   #ceiling: number | undefined;
   #lastDecreaseAt = Number.NEGATIVE_INFINITY;
   #nextProbeAt = Number.NEGATIVE_INFINITY;
-  #probeIntervalRounds = 1;
+  #probeIntervalRounds = FIRST_PROBE_INTERVAL_ROUNDS;
+  /** Until the first queueing (or error): growth doubles. */
+  #slowStart = true;
   /** When the probe step in progress began; undefined when none. */
   #probingSince: number | undefined;
   /** Probes in a row that found more capacity. */
@@ -163,10 +173,12 @@ export class AdaptiveLimit {
   #onQueueing(startedAt: number, now: number, noLoad: number): void {
     if (this.#onProbeQueued(startedAt, now, noLoad)) return;
     // Handlers finished per round trip, the better of the last two before this instant (one may have been
-    // short of work, or still ramping up); "before": the wave this sample belongs to is still arriving.
+    // short of work, or still ramping up); "before": the wave this sample belongs to is still arriving. A round
+    // trip is a little over the no-load latency, the least ever seen: counted over exactly that, it comes short.
+    const round = noLoad * this.#growthBound;
     const capacity = Math.max(
-      this.#finishedBetween(now - 2 * noLoad, now - noLoad),
-      this.#finishedBetween(now - noLoad, now),
+      this.#finishedBetween(now - 2 * round, now - round),
+      this.#finishedBetween(now - round, now),
     );
     const target = Math.min(
       this.#estimate * QUEUEING_DECREASE,
@@ -196,7 +208,7 @@ export class AdaptiveLimit {
       // second such probe in a row it may be much higher (it grew): fast growth again.
       if (now - this.#probingSince < noLoad * (1 + this.#config.tolerance)) return;
       this.#probingSince = undefined;
-      this.#probeIntervalRounds = 1;
+      this.#probeIntervalRounds = FIRST_PROBE_INTERVAL_ROUNDS;
       this.#probesHeld++;
       this.#ceiling = this.#probesHeld >= 2 ? undefined : Math.floor(this.#estimate) + 1;
       this.#nextProbeAt = now;
@@ -209,7 +221,7 @@ export class AdaptiveLimit {
       if (startedAt < this.#grewAt || ++this.#servedSinceGrowth < this.limit) return;
       this.#grewAt = now;
       this.#servedSinceGrowth = 0;
-      const step = Math.max(1, this.#estimate * FAST_GROWTH);
+      const step = Math.max(1, this.#estimate * (this.#slowStart ? SLOW_START_GROWTH : FAST_GROWTH));
       this.#set(Math.min(max, this.#ceiling ?? max, this.#estimate + step), "growing");
     } else if (now >= this.#nextProbeAt) {
       this.#probingSince = now;
@@ -218,6 +230,7 @@ export class AdaptiveLimit {
   }
 
   #decrease(target: number, reason: LimitChangeReason, now: number): void {
+    this.#slowStart = false;
     if (reason !== "queueing") this.#ceiling = Math.max(this.#ceiling ?? 0, this.#estimate);
     this.#lastDecreaseAt = now;
     this.#set(Math.max(this.#config.min, target), reason);

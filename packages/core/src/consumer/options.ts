@@ -44,8 +44,8 @@ export interface AdaptiveConcurrencyOptions {
   /** The highest limit (the pool's size). */
   max: number;
   /**
-   * The limit at start.
-   * @defaultValue `min`
+   * The limit at start; it doubles per round trip until the downstream first shows queueing.
+   * @defaultValue 4 (within `min` and `max`)
    */
   initial?: number;
   /**
@@ -262,6 +262,7 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   ackFlushMs: 5,
   drainTimeoutMs: 25_000,
   adaptiveTolerance: 1.5,
+  adaptiveInitial: 4,
   fairnessRetryDelayMs: 1_000,
   name: "consumer",
   retryable: isRetryable,

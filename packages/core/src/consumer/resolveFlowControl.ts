@@ -84,7 +84,12 @@ function resolveAdaptive(options: unknown): AdaptiveLimitConfig {
   const o = options as { min?: unknown; max?: unknown; initial?: unknown; tolerance?: unknown };
   const max = integer("concurrency.adaptive.max", o.max, 1, MAX_CONCURRENCY);
   const min = integer("concurrency.adaptive.min", o.min ?? 1, 1, max, `an integer from 1 to \`max\` (${max})`);
-  const initial = integer("concurrency.adaptive.initial", o.initial ?? min, min, max);
+  const initial = integer(
+    "concurrency.adaptive.initial",
+    o.initial ?? Math.min(max, Math.max(min, CONSUMER_DEFAULTS.adaptiveInitial)),
+    min,
+    max,
+  );
   const tolerance = o.tolerance ?? CONSUMER_DEFAULTS.adaptiveTolerance;
   if (!(typeof tolerance === "number" && tolerance > 1 && tolerance <= 10)) {
     throw new InvalidOptionError("concurrency.adaptive.tolerance", "a number above 1 and at most 10", tolerance);
