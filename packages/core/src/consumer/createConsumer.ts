@@ -220,7 +220,11 @@ class QueueConsumer<T> implements Consumer {
     else this.#loop.pump();
   }
 
-  /** Starts what the limit allows; hands back the rest (the limit dropped while the receive was in flight). */
+  /**
+   * Starts what the gate allows; hands back the rest (a breaker or pause lowered its limit while the receive was in
+   * flight). An adaptive limit that dropped meanwhile does not hand back: the messages are here, their receive
+   * already counted, and the limit only stops further receives.
+   */
   #deliver(messages: QueueMessage[]): void {
     const accepting = this.#state === "running" || this.#state === "paused";
     const limit = this.#gate.limit;
