@@ -10,8 +10,9 @@ declare const payments: { charge(order: { orderId: string; amountCents: number }
 const Order = z.object({ orderId: z.string(), amountCents: z.number().int().positive() });
 
 // Created once per process: a redelivered order id replays the stored result instead of charging again.
+const store = new DynamoDBIdempotencyStore({ tableName: "orders-idempotency" });
 const charge = makeIdempotent(async (order: z.infer<typeof Order>) => payments.charge(order), {
-  store: new DynamoDBIdempotencyStore({ tableName: "orders-idempotency" }),
+  store,
   key: (order) => order.orderId,
 });
 
@@ -20,6 +21,7 @@ await createSqsConsumer({
   queueUrl: process.env.QUEUE_URL!,
   schema: Order, // any Standard Schema validator; a bad body is a permanent failure
   concurrency: 20,
+  checks: [store], // a missing table fails the start, naming table and region; an outage pauses, never dead-letters
   handler: async (message) => {
     await charge(message.body); // typed by the schema; SNS envelopes are unwrapped first
   },
