@@ -17,9 +17,10 @@ import { createLocalBackend } from "./backends/localBackend.js";
 import { createMemoryBackend } from "./backends/memoryBackend.js";
 import { pipelineConfig } from "./config.js";
 import type { Order } from "./orders/Order.js";
+import type { OrderStore } from "./orders/OrderStore.js";
 import { type Charge, type ChargeRequest, PaymentGatewaySimulator } from "./payment/PaymentGatewaySimulator.js";
 import { createPaymentService } from "./payment/paymentService.js";
-import { traceStore } from "./telemetry/tracing.js";
+import { traceOrderStore, traceStore } from "./telemetry/tracing.js";
 import { createTimeScale, type TimeScale } from "./timeScale.js";
 import { type PaymentWorkers, type ProcessorKind, startWorkers, type Workers } from "./workers/startWorkers.js";
 
@@ -114,7 +115,10 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   const resolved = resolvePipelineOptions(options);
   const timeScale = createTimeScale(resolved.timeScale);
   const logger = options.logger ?? createJsonLogger({ level: "warn", base: { app: "order-pipeline" } });
-  const backend = await createBackend(resolved, timeScale, logger);
+  const created = await createBackend(resolved, timeScale, logger);
+  // With tracing on, the order table's writes (each branch's result, check-and-finalize) appear in the trace.
+  const orders = traceOrderStore(created.orders, created.name === "memory" ? "memory" : "aws.dynamodb");
+  const backend: Backend = orders === created.orders ? created : withOrders(created, orders);
 
   const gateway = new PaymentGatewaySimulator({
     latencyMs: resolved.paymentMs === 0 ? 0 : timeScale.ms(resolved.paymentMs),
@@ -244,4 +248,17 @@ function checkWorkers(value: unknown, option: string): void {
   if (!(typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 10_000)) {
     throw new InvalidOptionError(option, "an integer from 1 to 10000, or { adaptive: { min, max } }", value);
   }
+}
+
+/** The backend with another order store (a traced one); its methods stay bound to the backend. */
+function withOrders(backend: Backend, orders: OrderStore): Backend {
+  return {
+    name: backend.name,
+    topic: backend.topic,
+    sources: backend.sources,
+    orders,
+    idempotency: backend.idempotency,
+    queueCounts: () => backend.queueCounts(),
+    close: () => backend.close(),
+  };
 }

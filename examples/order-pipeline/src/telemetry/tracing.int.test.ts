@@ -58,8 +58,14 @@ describe("an order's trace on the local backend", () => {
     }
     const [payment] = spans.filter((span) => span.name.startsWith("process ") && span.name.includes("payment"));
     const writes = spans.filter((span) => span.parentSpanContext?.spanId === payment?.spanContext().spanId);
-    expect(writes.map((span) => span.name).sort()).toEqual(["idempotency claim", "idempotency complete"]);
+    expect(writes.map((span) => span.name).sort()).toEqual(
+      expect.arrayContaining(["idempotency claim", "idempotency complete", "orders recordPayment", "orders finalize"]),
+    );
     expect(payment?.attributes["resilient_jobs.idempotency.decision"]).toBe("claimed");
+    // The DynamoDB writes of both branches, and exactly one finalize that applied (check-and-finalize).
+    const finalizes = spans.filter((span) => span.name === "orders finalize");
+    expect(finalizes.filter((span) => span.attributes["order.write"] === "applied")).toHaveLength(1);
+    expect(byName("orders recordInventory")[0]?.attributes).toMatchObject({ "db.system.name": "aws.dynamodb" });
   });
 
   it("shows a payment retried after a gateway outage as two process spans of the order's trace", async () => {

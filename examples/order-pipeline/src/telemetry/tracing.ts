@@ -7,6 +7,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Consumer, IdempotencyStore, MessageHandler } from "@resilient-jobs/core";
 import { createConsumerTelemetry, traceIdempotencyStore } from "@resilient-jobs/core/otel";
+import type { ConditionalWrite, OrderStore } from "../orders/OrderStore.js";
 
 let enabled = false;
 
@@ -36,6 +37,38 @@ export function traceConsumer<T>(
 /** The store, traced when tracing is on (claim / complete spans, hit / claimed decisions on the process span). */
 export function traceStore(store: IdempotencyStore): IdempotencyStore {
   return tracingEnabled() ? traceIdempotencyStore(store) : store;
+}
+
+/**
+ * The order table, traced when tracing is on: each conditional write (the branches' results, check-and-finalize)
+ * is a CLIENT span of the process span that makes it, with its outcome (`applied`, `skipped`, `missing`), so an
+ * order's trace shows which branch finalized it.
+ */
+export function traceOrderStore(store: OrderStore, system: string): OrderStore {
+  if (!tracingEnabled()) return store;
+  const write =
+    (operation: "recordPayment" | "recordInventory" | "recordNotification" | "finalize" | "reject") =>
+    (orderId: string, ...rest: unknown[]): Promise<ConditionalWrite> =>
+      inSpan(`orders ${operation}`, SpanKind.CLIENT, async () => {
+        const span = trace.getActiveSpan();
+        span?.setAttributes({ "db.system.name": system, "db.operation.name": operation, "order.id": orderId });
+        const outcome = await (store[operation] as (id: string, ...args: unknown[]) => Promise<ConditionalWrite>)(
+          orderId,
+          ...rest,
+        );
+        span?.setAttribute("order.write", outcome);
+        return outcome;
+      });
+  return {
+    create: (order) => inSpan("orders create", SpanKind.CLIENT, () => store.create(order)),
+    get: (orderId) => store.get(orderId),
+    recordPayment: write("recordPayment"),
+    recordInventory: write("recordInventory"),
+    recordNotification: write("recordNotification"),
+    finalize: write("finalize") as OrderStore["finalize"],
+    reject: write("reject"),
+    countByStatus: () => store.countByStatus(),
+  };
 }
 
 /** Runs `fn` in a span when tracing is on (the API's request span, the in-memory topic's publish span). */
