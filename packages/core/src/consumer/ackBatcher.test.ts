@@ -65,4 +65,30 @@ describe("batched acks", () => {
 
     expect(c.stats().ackFailed).toBe(2);
   });
+
+  it("emits acked for each message the source deleted, after the batched delete, not for those it could not (fault injection)", async () => {
+    const queue = new InMemoryQueue();
+    const [kept, lost] = queue.sendBatch([{ body: "{}" }, { body: "{}" }]);
+    const partly = overrideSource(queue, {
+      ack: async (messages) => {
+        const outcome = await queue.ack(messages.filter((m) => m.id !== lost?.id));
+        const failed = messages.filter((m) => m.id === lost?.id);
+        return {
+          failed: [...outcome.failed, ...failed.map((message) => ({ message, error: new Error("Throttled") }))],
+        };
+      },
+    });
+    const c = start(partly, { ackFlushMs: 20 });
+    const events: string[] = [];
+    c.on("succeeded", (e) => events.push(`succeeded ${e.message.id}`));
+    c.on("acked", (e) => events.push(`acked ${e.message.id}`));
+
+    await tick(19);
+    expect(events.filter((e) => e.startsWith("acked"))).toEqual([]);
+    await tick(1);
+
+    expect(events.filter((e) => e.startsWith("acked"))).toEqual([`acked ${kept?.id}`]);
+    expect(events.filter((e) => e.startsWith("succeeded"))).toHaveLength(2);
+    expect(c.stats()).toMatchObject({ succeeded: 2, acked: 1, ackFailed: 1 });
+  });
 });
