@@ -134,6 +134,13 @@ describe("encodeMessage", () => {
 
     expect((error as InvalidMessageError).field).toBe("groupId");
   });
+
+  it("refuses a deduplication id on a standard queue or topic, which SQS and SNS would refuse", () => {
+    const error = encodeError({ body: "x", groupId: "tenant-a", deduplicationId: "d-1" }, rules);
+
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect((error as InvalidMessageError).field).toBe("deduplicationId");
+  });
 });
 
 describe("encodeAll", () => {

@@ -132,6 +132,14 @@ export function encodeMessage(
   if (rules.fifo && message.groupId === undefined) {
     throw new InvalidMessageError("groupId", "is required on a FIFO queue or topic (MessageGroupId)", location);
   }
+  // SQS and SNS refuse MessageDeduplicationId on a standard queue or topic: say so before the call, per message.
+  if (!rules.fifo && message.deduplicationId !== undefined) {
+    throw new InvalidMessageError(
+      "deduplicationId",
+      "is only for FIFO queues and topics (MessageDeduplicationId); leave it out on a standard one",
+      location,
+    );
+  }
   if (size.bytes > rules.maxMessageBytes) throw new MessageTooLargeError(size.bytes, rules.maxMessageBytes, location);
   return {
     index,
