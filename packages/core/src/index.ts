@@ -61,7 +61,7 @@ export type { WithTimeoutOptions } from "./resilience/timeout.js";
 export { withTimeout } from "./resilience/timeout.js";
 
 // --- in-memory queue
-export type { DeadLetteredMessage, InMemoryQueueStats } from "./queue/InMemoryQueue.js";
+export type { DeadLetteredMessage, GroupInFlight, InMemoryQueueStats } from "./queue/InMemoryQueue.js";
 export { InMemoryQueue } from "./queue/InMemoryQueue.js";
 export type { InMemoryQueueOptions, SendOptions } from "./queue/inMemoryQueueOptions.js";
 export type { QueueErrorReason } from "./queue/queueErrors.js";
