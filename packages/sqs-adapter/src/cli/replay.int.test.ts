@@ -4,19 +4,17 @@
  * in flight is duplicated.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deadLetterQueue } from "../ops/replayTestKit.js";
+import { bundleFixture } from "../source/processTestKit.js";
 import { drainQueue, queueDepth, waitFor } from "../source/sqsTestKit.js";
 import { startTestPeer } from "../source/sqsTestPeer.js";
 import { runCli } from "./runCli.js";
 
 const { peer, client } = await startTestPeer(afterAll);
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, "../../../..");
 
 async function cli(argv: string[]) {
   let stdout = "";
@@ -82,31 +80,7 @@ describe("resilient-jobs replay", () => {
     let child: ChildProcess | undefined;
 
     beforeAll(async () => {
-      const outDir = join(repo, "node_modules/.cache/sqs-adapter-test");
-      mkdirSync(outDir, { recursive: true });
-      cliFile = join(outDir, "replayCli.mjs");
-      const sources: Record<string, string> = {
-        "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
-        "@resilient-jobs/sqs-adapter": join(repo, "packages/sqs-adapter/src/index.ts"),
-      };
-      await build({
-        entryPoints: [join(here, "replayCli.fixture.ts")],
-        outfile: cliFile,
-        bundle: true,
-        format: "esm",
-        platform: "node",
-        target: "node22",
-        external: ["@aws-sdk/*", "@opentelemetry/*"],
-        logLevel: "error",
-        plugins: [
-          {
-            name: "workspace-sources",
-            setup(b) {
-              b.onResolve({ filter: /^@resilient-jobs\/(core|sqs-adapter)$/ }, (r) => ({ path: sources[r.path] }));
-            },
-          },
-        ],
-      });
+      cliFile = await bundleFixture(join(here, "replayCli.fixture.ts"));
     });
 
     afterEach(() => {

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { TransientError } from "@resilient-jobs/core";
-import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { bundleFixture } from "../source/processTestKit.js";
 import {
   awsServiceError,
   countCommands,
@@ -249,37 +248,12 @@ describe("createSqsConsumer on fauxqs", () => {
 
 describe("createSqsConsumer as an ECS worker process", () => {
   const here = dirname(fileURLToPath(import.meta.url));
-  const repo = join(here, "../../../..");
   let workerFile: string;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     // Bundle the worker from the TypeScript sources (our packages inlined, the AWS SDK resolved from node_modules).
-    const outDir = join(repo, "node_modules/.cache/sqs-adapter-test");
-    mkdirSync(outDir, { recursive: true });
-    workerFile = join(outDir, "sigtermWorker.mjs");
-    const sources: Record<string, string> = {
-      "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
-      "@resilient-jobs/sqs-adapter": join(repo, "packages/sqs-adapter/src/index.ts"),
-    };
-    await build({
-      entryPoints: [join(here, "sigtermWorker.fixture.ts")],
-      outfile: workerFile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node22",
-      external: ["@aws-sdk/*"],
-      logLevel: "error",
-      plugins: [
-        {
-          name: "workspace-sources",
-          setup(b) {
-            b.onResolve({ filter: /^@resilient-jobs\/(core|sqs-adapter)$/ }, (r) => ({ path: sources[r.path] }));
-          },
-        },
-      ],
-    });
+    workerFile = await bundleFixture(join(here, "sigtermWorker.fixture.ts"));
   });
 
   afterEach(() => {

@@ -7,7 +7,10 @@ import { InvalidMessageError, MessageTooLargeError } from "./errors.js";
 const rules: EncodeRules = { maxMessageBytes: 1_048_576, maxAttributes: 10, fifo: false };
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
-function encodeError(message: OutgoingMessage & { groupId?: string }, withRules: EncodeRules = rules): unknown {
+function encodeError(
+  message: OutgoingMessage & { groupId?: string; deduplicationId?: string },
+  withRules: EncodeRules = rules,
+): unknown {
   try {
     encodeMessage(message, 0, withRules, undefined);
   } catch (err) {
