@@ -7,7 +7,9 @@ const record: FlowRunRecord = {
   label: "adaptive (1-100)",
   durationMs: 10_000,
   completedAtMs: [3_000, 3_000, 6_000, 6_000, 7_000, 8_000, 9_000, 9_500, 9_900, 12_000],
-  handlers: [3_000, 3_000, 3_000, 3_000, 6_000, 6_000, 6_000, 6_000, 6_000, 6_000].map((ms, i) => [i, ms] as const),
+  handlers: [3_000, 3_000, 3_000, 3_000, 6_000, 6_000, 6_000, 6_000, 6_000, 6_000].map(
+    (ms, i) => [(i + 1) * 1_000, ms] as const,
+  ),
   inFlight: [
     [0, 2],
     [6_000, 1],
@@ -34,6 +36,7 @@ describe("summarizeFlowRun", () => {
     expect(summary.secondHalfPerSecond).toBe(1.4); // 7 from 5 s to 10 s
     expect(summary.meanInFlight).toBe(1.6);
     expect([summary.handlerP50Ms, summary.handlerP99Ms]).toEqual([6_000, 6_000]);
+    expect(summary.secondHalfP99Ms).toBe(6_000); // only the 6 s handlers finished in the second half
     expect(summary.visibilityExpiries).toBe(6);
     expect(summary.finalLimit).toBe(5);
   });
@@ -55,6 +58,7 @@ describe("checkTargets", () => {
     meanInFlight: 5,
     handlerP99Ms: 3_000,
     handlerP50Ms: 3_000,
+    secondHalfP99Ms: 3_000,
     visibilityExpiries: 0,
     finalLimit: 5,
     ...over,

@@ -26,6 +26,8 @@ export interface FlowRunSummary {
   /** Handler p99 and p50, study ms (gateway slot wait included). */
   readonly handlerP99Ms: number;
   readonly handlerP50Ms: number;
+  /** Handler p99 of the handlers that finished in the run's second half (after the limit found its level). */
+  readonly secondHalfP99Ms: number;
   /** Visibility expiries: abandoned handlers, heartbeat failures and redeliveries, summed. */
   readonly visibilityExpiries: number;
   /** The limit at the end of the run. */
@@ -35,6 +37,10 @@ export interface FlowRunSummary {
 /** Summarises one run. */
 export function summarizeFlowRun(record: FlowRunRecord): FlowRunSummary {
   const durations = record.handlers.map(([, ms]) => ms).sort((a, b) => a - b);
+  const secondHalf = record.handlers
+    .filter(([finishedAtMs]) => finishedAtMs >= record.durationMs / 2)
+    .map(([, ms]) => ms)
+    .sort((a, b) => a - b);
   return {
     label: record.label,
     throughputPerSecond: ratePerSecond(record.completedAtMs, 0, record.durationMs),
@@ -42,6 +48,7 @@ export function summarizeFlowRun(record: FlowRunRecord): FlowRunSummary {
     meanInFlight: timeWeightedMean(record.inFlight, 0, record.durationMs),
     handlerP99Ms: percentile(durations, 99),
     handlerP50Ms: percentile(durations, 50),
+    secondHalfP99Ms: percentile(secondHalf, 99),
     visibilityExpiries: record.abandoned + record.heartbeatFailures + record.redelivered,
     finalLimit: valueAt(record.limit, record.durationMs) ?? Number.NaN,
   };
@@ -89,6 +96,7 @@ export function medianSummary(runs: readonly FlowRunSummary[]): FlowRunSummary {
     meanInFlight: of((r) => r.meanInFlight),
     handlerP99Ms: of((r) => r.handlerP99Ms),
     handlerP50Ms: of((r) => r.handlerP50Ms),
+    secondHalfP99Ms: of((r) => r.secondHalfP99Ms),
     visibilityExpiries: of((r) => r.visibilityExpiries),
     finalLimit: of((r) => r.finalLimit),
   };
