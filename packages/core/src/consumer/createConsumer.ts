@@ -228,15 +228,11 @@ class QueueConsumer<T> implements Consumer {
   #deliver(messages: QueueMessage[]): void {
     const accepting = this.#state === "running" || this.#state === "paused";
     const limit = this.#gate.limit;
-    let refused = 0;
     for (const message of messages) {
-      if (!accepting) this.#processor.handBack(message, 0, "shutdown");
-      else if (this.#inFlight.size >= limit) this.#processor.handBack(message, this.#gate.resumeInMs(), "paused");
-      else if (!this.#processor.start(message)) refused++;
+      if (accepting && this.#inFlight.size < limit) this.#processor.start(message);
+      else if (accepting) this.#processor.handBack(message, this.#gate.resumeInMs(), "paused");
+      else this.#processor.handBack(message, 0, "shutdown");
     }
-    // Every message was over its key's fair share: the queue's head belongs to keys that hold their share, and
-    // receiving again at once would only hand more of them back (on SQS, a counted receive each). Wait a little.
-    if (refused > 0 && refused === messages.length) this.#loop.holdOff(this.#config.fairShareDelayMs / 10);
   }
 
   #onSettled(): void {

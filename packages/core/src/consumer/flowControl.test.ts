@@ -168,28 +168,6 @@ describe("flow control (fake timers)", () => {
     expect(new Set(handedBack)).toEqual(new Set(["fairShare"]));
   });
 
-  it("fairness: when a whole receive is over its keys' shares, waits a tenth of retryDelayMs before receiving again", async () => {
-    const { queue, handler } = backlog(1_000, downstream(100, 10_000), () => "noisy");
-    const receive = vi.spyOn(queue, "receive");
-    const c = start(queue, {
-      handler,
-      concurrency: 10,
-      fairness: { key: (m) => m.attributes.tenant, maxInFlightPerKey: 2, retryDelayMs: 1_000 },
-    });
-    let handedBack = 0;
-    c.on("handedBack", () => handedBack++);
-    await tick(10); // the first receive: 2 start, 8 go back
-    receive.mockClear();
-    handedBack = 0;
-
-    await tick(1_000);
-
-    // About one receive per 100 ms while every message it brings is over the share, not one after another.
-    expect(receive.mock.calls.length).toBeLessThanOrEqual(12);
-    expect(handedBack).toBeLessThanOrEqual(12 * 10);
-    expect(c.stats().inFlight).toBe(2);
-  });
-
   it("refuses fairness on a FIFO source, naming the option", () => {
     const fifo = new InMemoryQueue({ fifo: true });
 

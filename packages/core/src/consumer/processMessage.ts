@@ -63,22 +63,20 @@ export class MessageProcessor<T> {
 
   /**
    * Takes one received message; it occupies a slot until it settles. On a FIFO source it waits (slot held,
-   * visibility kept) while an earlier message of its group runs; over its key's fair share it goes back (and
-   * this returns false).
+   * visibility kept) while an earlier message of its group runs; over its key's fair share it goes back.
    */
-  start(raw: QueueMessage): boolean {
+  start(raw: QueueMessage): void {
     const { config, inFlight, heartbeat } = this.#deps;
     const job = new Job(raw, config.now(), this.#shared);
     const admission = this.#keys === undefined ? "start" : this.#keys.admit(job);
     if (admission === "refuse") {
       this.handBack(raw, config.fairShareDelayMs, "fairShare");
-      return false;
+      return;
     }
     inFlight.add(job);
     if (admission === "wait") job.waiting = true;
     heartbeat.watch(job);
     if (!job.waiting) this.#begin(job);
-    return true;
   }
 
   /** Hands back the messages still waiting for their group (the consumer is stopping): nothing of them ran. */

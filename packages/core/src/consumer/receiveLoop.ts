@@ -61,7 +61,6 @@ export class ReceiveLoop {
   #batchWaitOver = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #tokenTimer: ReturnType<typeof setTimeout> | undefined;
-  #holdTimer: ReturnType<typeof setTimeout> | undefined;
   #settledWaiters: Array<() => void> = [];
   #consecutiveFailures = 0;
   #lastError: unknown;
@@ -104,8 +103,7 @@ export class ReceiveLoop {
     if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     if (this.#tokenTimer !== undefined) clearTimeout(this.#tokenTimer);
-    if (this.#holdTimer !== undefined) clearTimeout(this.#holdTimer);
-    this.#batchTimer = this.#retryTimer = this.#tokenTimer = this.#holdTimer = undefined;
+    this.#batchTimer = this.#retryTimer = this.#tokenTimer = undefined;
   }
 
   /** Aborts the long polls in flight (a breaker opened); later receives use a fresh signal. */
@@ -119,15 +117,6 @@ export class ReceiveLoop {
   settled(): Promise<void> {
     if (this.#receiving === 0) return Promise.resolve();
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
-  }
-
-  /** Sends no receive for `ms` (what the last one brought could not start); passes asked for meanwhile wait. */
-  holdOff(ms: number): void {
-    if (!this.#active || this.#holdTimer !== undefined) return;
-    this.#holdTimer = setTimeout(() => {
-      this.#holdTimer = undefined;
-      this.pump();
-    }, ms);
   }
 
   /** Asks for a receive pass soon (a slot freed, the limit changed). Cheap to call often: passes coalesce. */
@@ -148,7 +137,7 @@ export class ReceiveLoop {
 
   #receive(): void {
     this.#scheduled = false;
-    if (!this.#active || this.#retryTimer !== undefined || this.#holdTimer !== undefined) return;
+    if (!this.#active || this.#retryTimer !== undefined) return;
     const { maxBatch, fullBatchWaitMs } = this.#deps;
     const limit = this.#deps.limit();
     let free = limit - this.#deps.busy() - this.#reserved;
