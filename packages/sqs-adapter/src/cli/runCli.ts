@@ -113,11 +113,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
   const { command, queueUrl, values } = parsed;
   const endpoint = values.endpoint ?? env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+  // `--region` if given; else the queue URL's (the only region its requests can be signed for); else the
+  // environment's (an empty variable counts as unset).
   const region =
-    values.region ??
-    env.AWS_REGION ??
-    env.AWS_DEFAULT_REGION ??
-    parseQueueUrl(queueUrl)?.region ??
+    values.region ||
+    parseQueueUrl(queueUrl)?.region ||
+    env.AWS_REGION ||
+    env.AWS_DEFAULT_REGION ||
     (endpoint === undefined ? undefined : "us-east-1");
   if (region === undefined) {
     stderr.write("resilient-jobs: no AWS region: pass --region or set AWS_REGION\n");

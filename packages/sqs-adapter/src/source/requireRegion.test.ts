@@ -47,12 +47,23 @@ describe("a worker without AWS_REGION", () => {
 
 describe("createSqsClientFromEnv's region", () => {
   it.each([
-    ["AWS_REGION wins (read by the SDK)", { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "ap-south-1" }, "us-west-2"],
-    ["then AWS_DEFAULT_REGION", { AWS_DEFAULT_REGION: "ap-south-1" }, "ap-south-1"],
-    ["then the queue URL's", {}, "eu-west-1"],
-  ])("%s", async (_, env, region) => {
-    vi.stubEnv("AWS_REGION", (env as { AWS_REGION?: string }).AWS_REGION);
-    const client = createSqsClientFromEnv(env, "https://sqs.eu-west-1.amazonaws.com/123456789012/orders");
+    [
+      "the queue URL's wins (its requests are signed for it)",
+      "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+      { AWS_REGION: "us-west-2" },
+      "eu-west-1",
+    ],
+    [
+      "then AWS_REGION",
+      "http://127.0.0.1:4566/1/q",
+      { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "ap-south-1" },
+      "us-west-2",
+    ],
+    ["then AWS_DEFAULT_REGION", "http://127.0.0.1:4566/1/q", { AWS_DEFAULT_REGION: "ap-south-1" }, "ap-south-1"],
+  ])("%s", async (_, queueUrl, env, region) => {
+    // The SDK would read AWS_REGION from process.env: a different one there must not matter.
+    vi.stubEnv("AWS_REGION", "me-south-1");
+    const client = createSqsClientFromEnv(env, queueUrl);
 
     await expect(client.config.region()).resolves.toBe(region);
     client.destroy();
