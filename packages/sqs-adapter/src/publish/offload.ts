@@ -3,9 +3,9 @@
  * `thresholdBytes` says to move) goes to the payload store and the message carries the extended clients'
  * pointer and `ExtendedPayloadSize`. Runs before any send, so a failed upload fails the call with nothing sent.
  */
-import { type LargePayloads, PAYLOAD_ATTRIBUTES_RESERVE_BYTES } from "@resilient-jobs/core";
+import { type LargePayloads, PAYLOAD_ATTRIBUTES, PAYLOAD_ATTRIBUTES_RESERVE_BYTES } from "@resilient-jobs/core";
 import type { EncodedMessage, EncodeRules } from "./encodeMessage.js";
-import { InvalidMessageError, MessageTooLargeError } from "./errors.js";
+import { InvalidMessageError, type MessageLocation, MessageTooLargeError } from "./errors.js";
 import { byteLength, encodeAttribute } from "./messageAttributes.js";
 
 /** What the offload step needs of a publisher's config. */
@@ -56,21 +56,46 @@ async function offloadOne(
   const attributeBytes = entry.sizeBytes - byteLength(entry.body);
   const maxBodyBytes = config.maxMessageBytes - attributeBytes - PAYLOAD_ATTRIBUTES_RESERVE_BYTES;
   if (maxBodyBytes < 200) throw new MessageTooLargeError(entry.sizeBytes, config.maxMessageBytes, location);
+  // A body that does not fit comes back changed, with at least one payload attribute (a pointer's size, or a
+  // compressed body's encoding): when the count has no room for it, fail before anything is uploaded.
+  if (byteLength(entry.body) > maxBodyBytes) {
+    const has = (name: string) => Object.hasOwn(entry.attributes, name);
+    const fewestAdded = has(PAYLOAD_ATTRIBUTES.size) || has(PAYLOAD_ATTRIBUTES.encoding) ? 0 : 1;
+    const count = Object.keys(entry.attributes).length + fewestAdded;
+    if (count > config.maxAttributes) throw tooManyAttributes(count, [PAYLOAD_ATTRIBUTES.size], config, location);
+  }
   const offloaded = await payloads.offload(entry.body, { maxBodyBytes, ...(signal ? { signal } : {}) });
   if (offloaded.body === entry.body) return entry;
-  const size = { bytes: attributeBytes + byteLength(offloaded.body) };
-  const attributes = { ...entry.attributes };
-  for (const [name, value] of Object.entries(offloaded.attributes) as [string, string | number][]) {
-    attributes[name] = encodeAttribute(name, value, location, size);
+  try {
+    const size = { bytes: attributeBytes + byteLength(offloaded.body) };
+    const attributes = { ...entry.attributes };
+    for (const [name, value] of Object.entries(offloaded.attributes) as [string, string | number][]) {
+      attributes[name] = encodeAttribute(name, value, location, size);
+    }
+    const count = Object.keys(attributes).length;
+    if (count > config.maxAttributes) {
+      throw tooManyAttributes(count, Object.keys(offloaded.attributes), config, location);
+    }
+    if (size.bytes > config.maxMessageBytes) {
+      throw new MessageTooLargeError(size.bytes, config.maxMessageBytes, location);
+    }
+    return { ...entry, body: offloaded.body, attributes, sizeBytes: size.bytes };
+  } catch (error) {
+    // Offloaded (a threshold, or compression) but not sendable after all: no message will point at the object.
+    if (offloaded.pointer !== undefined) await payloads.store.delete(offloaded.pointer).catch(() => undefined);
+    throw error;
   }
-  const count = Object.keys(attributes).length;
-  if (count > config.maxAttributes) {
-    throw new InvalidMessageError(
-      "attributes",
-      `holds ${count} attributes with the large-payload ones (${Object.keys(offloaded.attributes).join(", ")}); at most ${config.maxAttributes} are allowed`,
-      location,
-    );
-  }
-  if (size.bytes > config.maxMessageBytes) throw new MessageTooLargeError(size.bytes, config.maxMessageBytes, location);
-  return { ...entry, body: offloaded.body, attributes, sizeBytes: size.bytes };
+}
+
+function tooManyAttributes(
+  count: number,
+  names: readonly string[],
+  config: OffloadConfig,
+  location: MessageLocation,
+): InvalidMessageError {
+  return new InvalidMessageError(
+    "attributes",
+    `holds ${count} attributes with the large-payload ones (${names.join(", ")}); at most ${config.maxAttributes} are allowed`,
+    location,
+  );
 }
