@@ -108,10 +108,15 @@ export interface ReplayResult {
 }
 
 const DEFAULTS = Object.freeze({ visibilityTimeoutSeconds: 120 });
-const realClock: ReplayClock = {
+/** The clock a replay paces with unless given one: `sleep` returns at once when the signal has already fired. */
+export const realClock: ReplayClock = {
   now: Date.now,
   sleep: (ms, signal) =>
     new Promise((resolve) => {
+      if (signal?.aborted) {
+        resolve();
+        return;
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
