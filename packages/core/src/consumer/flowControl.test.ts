@@ -168,6 +168,25 @@ describe("flow control (fake timers)", () => {
     expect(new Set(handedBack)).toEqual(new Set(["fairShare"]));
   });
 
+  it("fairness: a key function that throws leaves that message unlimited, and strands none of its receive", async () => {
+    const { queue, handler, latencies } = backlog(4, async () => {});
+    start(queue, {
+      handler,
+      fairness: {
+        key: (m) => {
+          if (m.body.includes("tenant")) throw new TypeError("no tenant here");
+          return "k";
+        },
+        maxInFlightPerKey: 1,
+      },
+    });
+
+    await tick(100);
+
+    expect(latencies).toHaveLength(4);
+    expect(queue.stats()).toMatchObject({ visible: 0, inFlight: 0 });
+  });
+
   it("refuses fairness on a FIFO source, naming the option", () => {
     const fifo = new InMemoryQueue({ fifo: true });
 

@@ -50,9 +50,18 @@ export class KeyScheduler {
     this.#rule = rule;
   }
 
-  /** Decides whether a received message starts now, waits behind its key, or is refused. */
+  /**
+   * Decides whether a received message starts now, waits behind its key, or is refused. A key function that
+   * throws (a caller's `fairness.key` on a body it did not expect) leaves the message unlimited: failing here
+   * would strand it and the rest of its receive, invisible until their visibility timeout.
+   */
   admit(job: Job): Admission {
-    const key = this.#rule.key(job);
+    let key: string | undefined;
+    try {
+      key = this.#rule.key(job);
+    } catch {
+      return "start";
+    }
     if (key === undefined) return "start";
     let state = this.#keys.get(key);
     if (state === undefined) {

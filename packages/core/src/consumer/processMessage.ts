@@ -201,8 +201,9 @@ export class MessageProcessor<T> {
     }
     if (events.has("failed")) events.emit("failed", { message: raw, error, durationMs, action });
     // A retried failure or a lost visibility says the downstream struggles; a permanent one (bad input, a
-    // decline) and a hand-back say nothing about its load.
-    if (action === "retry" || action === "abandon") {
+    // decline, also when a source without deadLetter retries it), a hand-back, or a message that expired while it
+    // waited for its FIFO group (its handler never ran) say nothing about its load.
+    if ((action === "retry" || action === "abandon") && !job.waiting && config.retryable(error)) {
       const throttleMs = throttleWaitOf(error, config.now());
       if (throttleMs !== undefined) gate.noteThrottled(throttleMs, error);
       this.#deps.onCompleted?.(durationMs, true);
