@@ -123,6 +123,19 @@ describe("AdaptiveLimit", () => {
     expect(limiter.limit).toBe(10);
   });
 
+  it("is not fooled by handlers that return at once (1 in 50 takes 0 ms): it still grows to max", () => {
+    const limiter = new AdaptiveLimit(CONFIG);
+    let now = 0;
+
+    for (let i = 0; i < 5_000; i++) {
+      now += 1;
+      limiter.sample({ latencyMs: i % 50 === 0 ? 0 : 20, inFlight: limiter.limit, failed: false }, now);
+    }
+
+    expect(limiter.limit).toBe(100);
+    expect(limiter.noLoadLatencyMs).toBe(20);
+  });
+
   it("keeps the limit within [min, max] whatever the samples say (property)", () => {
     fc.assert(
       fc.property(

@@ -4,8 +4,10 @@
  * End Congestion Avoidance on a Global Internet", IEEE JSAC 13(8), 1995), as Netflix's concurrency-limits
  * (VegasLimit, Gradient2Limit) and Envoy's adaptive concurrency filter apply it to request concurrency:
  *
- * - **No-load latency** (`noLoadMs`): the least latency seen over the last two windows of samples. A handler
- *   that takes clearly longer (more than `tolerance` x no-load) waited for the downstream: it is queueing.
+ * - **No-load latency** (`noLoadMs`): the 5th percentile of the last 128 healthy latencies, not their minimum:
+ *   handlers that return at once (a message a handler skips, an idempotent replay) would make the minimum 0 and
+ *   every other handler look queued. A handler that takes clearly longer (more than `tolerance` x no-load)
+ *   waited for the downstream: it is queueing.
  * - **Decrease** when latency shows queueing: to the downstream's capacity as Little's law measures it (the
  *   handlers that finished per no-load latency, the more of the last two), kept between half and `QUEUEING_DECREASE` of the
  *   limit; by `ERROR_DECREASE` on an error or timeout; by `BREAKER_DECREASE` when a breaker opens. A handler that
@@ -46,8 +48,11 @@ const FAST_GROWTH = 0.5;
  * more than one call in a hundred over the tolerance in a run of a hundred round trips.
  */
 export const FIRST_PROBE_INTERVAL_ROUNDS = 16;
-/** Samples per no-load window (at least; more when the limit is high, so a window spans a few round trips). */
-const MIN_WINDOW_SAMPLES = 50;
+/** The no-load latency is this low quantile of the last `LATENCY_RING` healthy latencies. */
+const NO_LOAD_QUANTILE = 0.05;
+const LATENCY_RING = 128;
+/** It is recomputed (a sort of the ring) once per this many samples. */
+const RECOMPUTE_EVERY = 16;
 /** Probe intervals are counted in round trips (no-load latencies) and double after a probe that queued. */
 export const MAX_PROBE_INTERVAL_ROUNDS = 32;
 
@@ -84,10 +89,10 @@ export class AdaptiveLimit {
   readonly #config: AdaptiveLimitConfig;
   #estimate: number;
   #reason: LimitChangeReason = "start";
-  /** Windowed minimum: the current window's minimum and the previous one's. */
-  #windowMin = Number.POSITIVE_INFINITY;
-  #previousWindowMin = Number.POSITIVE_INFINITY;
-  #windowSamples = 0;
+  /** The last healthy latencies (a ring) and the no-load latency computed from them. */
+  readonly #latencies = new Float64Array(LATENCY_RING);
+  #latencyCount = 0;
+  #noLoadMs: number | undefined;
   /** When recent handlers finished, newest last (a ring): the throughput over the last no-load latency. */
   readonly #finishedAt: Float64Array;
   #finished = 0;
@@ -128,8 +133,7 @@ export class AdaptiveLimit {
 
   /** The latency of a handler that did not queue downstream; undefined before the first sample. */
   get noLoadLatencyMs(): number | undefined {
-    const min = Math.min(this.#windowMin, this.#previousWindowMin);
-    return min === Number.POSITIVE_INFINITY ? undefined : min;
+    return this.#noLoadMs;
   }
 
   /** Takes one finished handler into account. Returns the change when the (whole) limit changed. */
@@ -161,13 +165,10 @@ export class AdaptiveLimit {
   }
 
   #recordLatency(latencyMs: number): void {
-    if (latencyMs < this.#windowMin) this.#windowMin = latencyMs;
-    this.#windowSamples++;
-    if (this.#windowSamples >= Math.max(MIN_WINDOW_SAMPLES, 4 * this.limit)) {
-      this.#previousWindowMin = this.#windowMin;
-      this.#windowMin = Number.POSITIVE_INFINITY;
-      this.#windowSamples = 0;
-    }
+    this.#latencies[this.#latencyCount++ % LATENCY_RING] = latencyMs;
+    if (this.#latencyCount > RECOMPUTE_EVERY && this.#latencyCount % RECOMPUTE_EVERY !== 0) return;
+    const filled = this.#latencies.slice(0, Math.min(this.#latencyCount, LATENCY_RING)).sort();
+    this.#noLoadMs = filled[Math.floor(NO_LOAD_QUANTILE * (filled.length - 1))];
   }
 
   #onQueueing(startedAt: number, now: number, noLoad: number): void {
