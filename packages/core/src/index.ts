@@ -126,6 +126,7 @@ export { makeIdempotent } from "./idempotency/makeIdempotent.js";
 export { hashPayload, stableStringify } from "./idempotency/payloadHash.js";
 export type { IdempotencyStoreOperation } from "./idempotency/storeErrors.js";
 export {
+  IdempotencyRecordRejectedError,
   IdempotencyStoreError,
   IdempotencyStoreUnavailableError,
   isIdempotencyStoreError,

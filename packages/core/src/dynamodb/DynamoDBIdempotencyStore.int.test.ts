@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningPeer, startDynamoPeer } from "../../../../test-support/peers.js";
 import { IdempotencyInProgressError, TransientError } from "../errors.js";
 import { makeIdempotent } from "../idempotency/makeIdempotent.js";
-import { IdempotencyStoreError, IdempotencyStoreUnavailableError } from "../idempotency/storeErrors.js";
+import {
+  IdempotencyRecordRejectedError,
+  IdempotencyStoreError,
+  IdempotencyStoreUnavailableError,
+} from "../idempotency/storeErrors.js";
+import { findDependencyFailure } from "../resilience/classify.js";
 import { describeIdempotencyStore } from "../testing/describeIdempotencyStore.js";
 import { createIdempotencyTable } from "./createIdempotencyTable.js";
 import { DynamoDBIdempotencyStore } from "./DynamoDBIdempotencyStore.js";
@@ -121,7 +126,7 @@ describe("DynamoDBIdempotencyStore on dynalite", () => {
     expect((err as Error).message).toContain("create the table (createIdempotencyTable() or docs/idempotency.md)");
   });
 
-  it("maps a key over DynamoDB's 2,048-byte limit to IdempotencyStoreError with a hint", async () => {
+  it("maps a key over DynamoDB's 2,048-byte limit to the permanent IdempotencyRecordRejectedError with a hint (this message's, not a failing store)", async () => {
     const store = new DynamoDBIdempotencyStore({ client, tableName });
 
     const err = await store
@@ -131,7 +136,8 @@ describe("DynamoDBIdempotencyStore on dynalite", () => {
       )
       .catch((e: unknown) => e);
 
-    expect(err).toBeInstanceOf(IdempotencyStoreError);
+    expect(err).toBeInstanceOf(IdempotencyRecordRejectedError);
+    expect(findDependencyFailure(err)).toBeUndefined(); // the consumer dead-letters it instead of pausing
     expect(err).toMatchObject({ operation: "putIfAbsent", cause: { name: "ValidationException" } });
     expect((err as Error).message).toContain("check the key (at most 2,048 bytes)");
   });

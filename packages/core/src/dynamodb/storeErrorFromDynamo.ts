@@ -1,4 +1,5 @@
 import {
+  IdempotencyRecordRejectedError,
   IdempotencyStoreError,
   type IdempotencyStoreOperation,
   IdempotencyStoreUnavailableError,
@@ -53,7 +54,8 @@ export function isUnavailableError(err: unknown): boolean {
 
 /**
  * Maps a failed DynamoDB call to a store error: `IdempotencyStoreUnavailableError` (transient) when a retry
- * may succeed, `IdempotencyStoreError` with a hint otherwise. `location` names the table and the region
+ * may succeed, `IdempotencyRecordRejectedError` (permanent, this message's) when DynamoDB refused the record
+ * itself, `IdempotencyStoreError` with a hint otherwise. `location` names the table and the region
  * (`table "idempotency" in us-east-1`, see `describeTableLocation`). The SDK error stays as `cause`.
  */
 export function storeErrorFromDynamo(
@@ -61,7 +63,7 @@ export function storeErrorFromDynamo(
   command: string,
   location: string,
   err: unknown,
-): IdempotencyStoreError | IdempotencyStoreUnavailableError {
+): IdempotencyStoreError | IdempotencyStoreUnavailableError | IdempotencyRecordRejectedError {
   const sdk = (err ?? {}) as SdkErrorShape;
   const what = `Idempotency store ${operation} (DynamoDB ${command} on ${location}) failed with ${sdk.name ?? "an error"}: ${sdk.message ?? String(err)}`;
   if (isUnavailableError(err)) {
@@ -71,5 +73,7 @@ export function storeErrorFromDynamo(
     return new IdempotencyStoreUnavailableError(operation, `${what}; ${hint}`, { cause: err });
   }
   const hint = HINTS[sdk.name ?? ""]?.(command);
-  return new IdempotencyStoreError(operation, hint ? `${what}; ${hint}` : what, { cause: err });
+  const text = hint ? `${what}; ${hint}` : what;
+  if (sdk.name === "ValidationException") return new IdempotencyRecordRejectedError(operation, text, { cause: err });
+  return new IdempotencyStoreError(operation, text, { cause: err });
 }

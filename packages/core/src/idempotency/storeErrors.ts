@@ -1,4 +1,4 @@
-import { hasErrorCode, ResilientJobsError, TransientError } from "../errors.js";
+import { hasErrorCode, PermanentError, ResilientJobsError, TransientError } from "../errors.js";
 
 /** The store primitive that failed. */
 export type IdempotencyStoreOperation = "putIfAbsent" | "get" | "update" | "delete" | "check";
@@ -30,6 +30,22 @@ export class IdempotencyStoreUnavailableError extends TransientError {
 
   constructor(operation: IdempotencyStoreOperation, message: string, options?: { cause?: unknown }) {
     super(message, options, "IDEMPOTENCY_STORE");
+    this.operation = operation;
+  }
+}
+
+/**
+ * The store refused this message's record itself (DynamoDB's ValidationException: a key over 2,048 bytes, a
+ * result over 400 KB), while the store works. Permanent, code `IDEMPOTENCY_RECORD_REJECTED`, and not a failing
+ * dependency: pausing the consumer for it would stop every message for one that will fail again anyway.
+ */
+export class IdempotencyRecordRejectedError extends PermanentError {
+  override name = "IdempotencyRecordRejectedError";
+  /** The primitive that failed. */
+  readonly operation: IdempotencyStoreOperation;
+
+  constructor(operation: IdempotencyStoreOperation, message: string, options?: { cause?: unknown }) {
+    super(message, options, "IDEMPOTENCY_RECORD_REJECTED");
     this.operation = operation;
   }
 }
