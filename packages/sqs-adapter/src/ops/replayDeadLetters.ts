@@ -27,10 +27,12 @@ export interface ReplayOptions {
   /**
    * A new body for each matching message, from its decoded body (JSON, else the text); a string is sent as it
    * is, anything else as JSON. The reason attributes are dropped as by redrive, and so are the payload
-   * attributes: with `payloads`, the new body is offloaded again when it does not fit.
+   * attributes: with `payloads`, the new body is offloaded again when it does not fit. It may be async. A
+   * transform that throws or rejects, or returns what JSON cannot carry (`undefined`, a BigInt, a cycle), fails
+   * that message only: it is not sent and stays in the DLQ (counted in `failed`).
    * @defaultValue the body unchanged (an offloaded body's pointer and attributes are carried as they are)
    */
-  transform?: (body: unknown, message: DeadLetterCandidate) => unknown;
+  transform?: (body: unknown, message: DeadLetterCandidate) => unknown | Promise<unknown>;
   /** Most messages sent per second. @defaultValue no limit */
   perSecond?: number;
   /** List what would move, and count it by reason, without sending or deleting anything. @defaultValue `false` */
@@ -95,7 +97,10 @@ export interface ReplayResult {
   readonly moved: number;
   /** Sent but not deleted: they will be replayed again (at-least-once). */
   readonly deleteFailed: number;
-  /** Matched but not sent (a send failure, a body too large): still in `from`. */
+  /**
+   * Matched but not sent (a send failure, a body too large, a transform that failed, an offloaded body that
+   * could not be resolved or offloaded again): still in `from`, visible again.
+   */
   readonly failed: number;
   /** Matching messages by reason code (`(none)`: moved by a RedrivePolicy, no reason). */
   readonly byReason: Readonly<Record<string, number>>;
@@ -103,7 +108,10 @@ export interface ReplayResult {
   /** Matching messages (a dry run's listing; in a replay, those moved), at most 1,000. */
   readonly messages: readonly ReplayedMessage[];
   readonly stoppedBecause?: string;
-  /** Things the operator should know (a DLQ whose own RedrivePolicy a scan's receives count toward). */
+  /**
+   * Things the operator should know (a DLQ whose own RedrivePolicy a scan's receives count toward; a FIFO DLQ
+   * where messages that did not match kept their groups locked, so what was behind them was not scanned).
+   */
   readonly warnings: readonly string[];
 }
 

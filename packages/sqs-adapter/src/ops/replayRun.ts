@@ -20,6 +20,8 @@ const RECEIVE_WAIT_SECONDS = 1;
 /** SQS's FIFO deduplication window. */
 const DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
 const MAX_LISTED = 1_000;
+/** A matching message whose offloaded body could not be resolved. */
+const UNREADABLE = Symbol("unreadable");
 
 /** One replay's state: counts, the handles held hidden, the pace. */
 export class ReplayRun {
@@ -28,8 +30,12 @@ export class ReplayRun {
   readonly #total: number | undefined;
   readonly #warnings: string[];
   readonly #seen = new Set<string>();
-  /** Receipt handles of scanned messages that stay in the DLQ: made visible again at the end. */
-  readonly #held: string[] = [];
+  /** Receipt handles (the latest, by message id) of scanned messages that stay in the DLQ: visible again at the end. */
+  readonly #held = new Map<string, string>();
+  /** Receipt handles received and neither held nor sent yet: made visible again at the end too, whatever happens. */
+  readonly #unsettled = new Set<string>();
+  /** Messages held because they did not match (on a FIFO DLQ, each keeps its group locked). */
+  #heldNotMatching = 0;
   readonly #messages: ReplayedMessage[] = [];
   readonly #byReason: Record<string, number> = {};
   readonly #startedAt: number;
@@ -57,12 +63,20 @@ export class ReplayRun {
         if (max !== undefined && this.#counts.matched >= max) break;
         const received = await this.#receive();
         if (received.length === 0) break;
+        for (const message of received) this.#unsettled.add(message.ReceiptHandle ?? "");
+        // A long scan outlasts the visibility timeout: held messages come back. Only those: the scan is done.
+        const onlySeen = received.every((message) => this.#seen.has(message.MessageId ?? ""));
         const batch: Array<{ entry: SendMessageBatchRequestEntry; handle: string; listed: ReplayedMessage }> = [];
         for (const message of received) {
           const handle = message.ReceiptHandle ?? "";
           const id = message.MessageId ?? "";
-          if (this.#seen.has(id) || (max !== undefined && this.#counts.matched >= max)) {
-            this.#held.push(handle); // seen already (its visibility lapsed during a long scan), or past `max`
+          if (this.#seen.has(id)) {
+            // Received again: its newest handle is the one that can make it visible.
+            if (this.#held.has(id)) this.#hold(id, handle);
+            continue;
+          }
+          if (max !== undefined && this.#counts.matched >= max) {
+            this.#hold(id, handle); // past `max`
             continue;
           }
           this.#seen.add(id);
@@ -70,21 +84,27 @@ export class ReplayRun {
           const candidate = toCandidate(message);
           const body = await this.#matchingBody(candidate);
           if (body === undefined) {
-            this.#held.push(handle);
+            this.#heldNotMatching++;
+            this.#hold(id, handle);
             continue;
           }
           this.#counts.matched++;
           const code = candidate.origin?.reason.code ?? "(none)";
           this.#byReason[code] = (this.#byReason[code] ?? 0) + 1;
+          if (body === UNREADABLE) {
+            this.#counts.failed++; // its offloaded body could not be resolved: it stays in the DLQ
+            this.#hold(id, handle);
+            continue;
+          }
           if (this.#config.dryRun) {
             this.#list(this.#listing(candidate, body.text, false));
-            this.#held.push(handle);
+            this.#hold(id, handle);
             continue;
           }
           const prepared = await this.#entry(candidate, message, body, String(batch.length));
           if (prepared === undefined) {
             this.#counts.failed++;
-            this.#held.push(handle);
+            this.#hold(id, handle);
             continue;
           }
           batch.push({ ...prepared, handle });
@@ -94,11 +114,18 @@ export class ReplayRun {
           break;
         }
         this.#config.onProgress?.(this.#progress());
+        if (onlySeen) break;
       }
     } finally {
       await this.#releaseHeld();
     }
     const c = this.#counts;
+    const warnings = [...this.#warnings];
+    if (this.#heldNotMatching > 0 && this.#config.from.endsWith(".fifo")) {
+      warnings.push(
+        `${this.#config.from} is a FIFO queue: ${this.#heldNotMatching} message(s) that did not match stayed in it during the scan, each keeping its message group locked, so messages behind them in their groups were not scanned; to replay those, replay without a filter, or with a filter that matches whole groups`,
+      );
+    }
     return {
       from: this.#config.from,
       to: this.#to,
@@ -112,7 +139,7 @@ export class ReplayRun {
       freshDeduplicationIds: c.fresh,
       messages: this.#messages,
       ...(stoppedBecause === undefined ? {} : { stoppedBecause }),
-      warnings: this.#warnings,
+      warnings,
     };
   }
 
@@ -138,13 +165,26 @@ export class ReplayRun {
     ).then((out) => out.Messages ?? []);
   }
 
-  /** The body's text and decoded value when the candidate matches `where`; `undefined` when it does not. */
-  async #matchingBody(candidate: DeadLetterCandidate): Promise<{ text: string; value: unknown } | undefined> {
+  /**
+   * The body's text and decoded value when the candidate matches `where`; `undefined` when it does not;
+   * {@link UNREADABLE} when `where.body` or `transform` needs an offloaded body that cannot be resolved.
+   */
+  async #matchingBody(
+    candidate: DeadLetterCandidate,
+  ): Promise<{ text: string; value: unknown } | typeof UNREADABLE | undefined> {
     const { where, payloads, transform } = this.#config;
     if (!matchesMetadata(where, candidate, this.#config.clock.now())) return undefined;
-    const needsBody = where.body !== undefined || transform !== undefined || this.#config.includeBody;
-    if (!needsBody) return { text: candidate.rawBody, value: undefined };
-    const text = payloads ? await payloads.resolve(candidate.rawBody, candidate) : candidate.rawBody;
+    const needsBody = where.body !== undefined || transform !== undefined;
+    if (!needsBody && !this.#config.includeBody) return { text: candidate.rawBody, value: undefined };
+    let text = candidate.rawBody;
+    if (payloads) {
+      try {
+        text = await payloads.resolve(candidate.rawBody, candidate);
+      } catch {
+        // A PAYLOAD_NOT_FOUND dead letter, a store failure: only this message fails (a listing shows the pointer).
+        if (needsBody) return UNREADABLE;
+      }
+    }
     const value = decodeBody(text);
     if (where.body !== undefined) {
       try {
@@ -166,23 +206,30 @@ export class ReplayRun {
     const attributes: Record<string, MessageAttributeValue> = originalMessageAttributes(message.MessageAttributes);
     let messageBody = candidate.rawBody;
     if (transform !== undefined) {
-      let next: unknown;
+      // A transform that throws or rejects, or whose result is not JSON (undefined, a BigInt, a cycle), fails
+      // this message only: it is not sent, and stays in the DLQ.
       try {
-        next = transform(body.value, candidate);
+        const next: unknown = await transform(body.value, candidate);
+        const text: unknown = typeof next === "string" ? next : JSON.stringify(next);
+        if (typeof text !== "string") return undefined;
+        messageBody = text;
       } catch {
         return undefined;
       }
-      messageBody = typeof next === "string" ? next : JSON.stringify(next);
       for (const name of Object.values(PAYLOAD_ATTRIBUTES)) delete attributes[name];
       if (payloads !== undefined) {
         const maxBodyBytes = SQS_MAX_MESSAGE_BYTES - attributeBytes(attributes) - PAYLOAD_ATTRIBUTES_RESERVE_BYTES;
-        const offloaded = await payloads.offload(messageBody, { maxBodyBytes });
-        messageBody = offloaded.body;
-        for (const [name, value] of Object.entries(offloaded.attributes)) {
-          attributes[name] =
-            typeof value === "number"
-              ? { DataType: "Number", StringValue: String(value) }
-              : { DataType: "String", StringValue: value };
+        try {
+          const offloaded = await payloads.offload(messageBody, { maxBodyBytes });
+          messageBody = offloaded.body;
+          for (const [name, value] of Object.entries(offloaded.attributes)) {
+            attributes[name] =
+              typeof value === "number"
+                ? { DataType: "Number", StringValue: String(value) }
+                : { DataType: "String", StringValue: value };
+          }
+        } catch {
+          return undefined; // the upload failed: this message stays in the DLQ
         }
       }
     }
@@ -224,7 +271,7 @@ export class ReplayRun {
         const now = clock.now();
         if (this.#nextSendAt > now) await clock.sleep(this.#nextSendAt - now, signal);
         if (signal?.aborted) {
-          for (const rest of batch.slice(batch.indexOf(chunk[0]!))) this.#held.push(rest.handle);
+          for (const rest of batch.slice(batch.indexOf(chunk[0]!))) this.#hold(rest.listed.id, rest.handle);
           return false;
         }
         this.#nextSendAt = Math.max(clock.now(), this.#nextSendAt) + (chunk.length * 1000) / perSecond;
@@ -241,9 +288,11 @@ export class ReplayRun {
       }
       const sentIds = new Set(sent);
       for (const item of chunk) {
-        if (!sentIds.has(item.entry.Id ?? "")) {
+        if (sentIds.has(item.entry.Id ?? "")) {
+          this.#unsettled.delete(item.handle); // sent: deleted next, or (a failed delete) replayed again later
+        } else {
           this.#counts.failed++;
-          this.#held.push(item.handle);
+          this.#hold(item.listed.id, item.handle);
         }
       }
       const toDelete = chunk.filter((item) => sentIds.has(item.entry.Id ?? ""));
@@ -306,10 +355,23 @@ export class ReplayRun {
     };
   }
 
-  /** Makes every held message visible again at once (what did not match, or was not sent). */
+  /** Keeps a scanned message in the DLQ, to make it visible again at the end; `handle` replaces an older one. */
+  #hold(id: string, handle: string): void {
+    const older = this.#held.get(id);
+    if (older !== undefined) this.#unsettled.delete(older);
+    this.#held.set(id, handle);
+    this.#unsettled.delete(handle);
+  }
+
+  /**
+   * Makes every held message visible again at once (what did not match, or was not sent), and every message
+   * received but neither held nor sent (a replay that stopped on an error mid-batch).
+   */
   async #releaseHeld(): Promise<void> {
     const { client, from } = this.#config;
-    const handles = this.#held.splice(0);
+    const handles = [...new Set([...this.#held.values(), ...this.#unsettled])].filter((handle) => handle !== "");
+    this.#held.clear();
+    this.#unsettled.clear();
     for (const chunk of chunksOf(handles, MAX_BATCH_ENTRIES)) {
       try {
         await client.send(
