@@ -70,6 +70,8 @@ Moves the dead letters that match back to a work queue, at a bounded rate, after
 is fixed. Each message is scanned once (received and kept hidden while the replay runs); those that match are
 sent, then deleted from the DLQ, batch by batch; the others are made visible again when the replay ends. A
 crash duplicates at most the batch in flight and loses nothing; Ctrl-C stops after the batch in flight.
+Exit 1 when any matching message failed to move (still in the DLQ) or was sent but not deleted, Ctrl-C or
+not; a run stopped by Ctrl-C with no failure exits 0.
 Body, attributes (without the dead-letter reason), FIFO group and deduplication id are kept; a message whose
 deduplication id was used less than 5 minutes ago gets a fresh one, and the summary says how many did.
 

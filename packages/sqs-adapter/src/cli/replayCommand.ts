@@ -126,7 +126,8 @@ export async function replayCommand(
       : {}),
   });
   if (shown) progress?.("\n");
-  const incomplete = result.failed > 0 || result.deleteFailed > 0 || result.stoppedBecause !== undefined;
+  // A failure fails the run, stopped by Ctrl-C or not; a clean run stopped by Ctrl-C exits 0 (the warning says so).
+  const failedSome = result.failed > 0 || result.deleteFailed > 0;
   const warnings = [...result.warnings];
   if (result.freshDeduplicationIds > 0) {
     warnings.push(
@@ -138,7 +139,7 @@ export async function replayCommand(
   return {
     text: formatReplay(result),
     json: result,
-    exitCode: incomplete && result.stoppedBecause !== "aborted" ? 1 : 0,
+    exitCode: failedSome ? 1 : 0,
     ...(warnings.length > 0 ? { warning: warnings.join("\nresilient-jobs: ") } : {}),
   };
 }
