@@ -7,8 +7,10 @@ import { gzipSync } from "node:zlib";
 import {
   createLargePayloads,
   formatPayloadPointer,
+  isRetryable,
   PayloadNotFoundError,
   type PayloadStore,
+  PayloadStoreError,
 } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
@@ -68,5 +70,28 @@ describe("Lambda handlers with payloads", () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m-2" }]);
     expect(seen).toEqual([]);
+  });
+
+  it("sqsHandler reports, and never dead-letters, a record whose store is throttled (transient)", async () => {
+    const throttled = createLargePayloads({
+      ...store,
+      get: async (at) => {
+        throw new PayloadStoreError("get", at, "SlowDown");
+      },
+    });
+    const deadLettered: string[] = [];
+
+    const response = await sqsHandler(async () => {}, {
+      payloads: throttled,
+      logger: captureLogs().logger,
+      deadLetter: { send: async (record) => void deadLettered.push(record.messageId), retryable: isRetryable },
+    })({ Records: [sqsRecord("m-3", pointer("k-1"))] }, lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m-3" }]);
+    expect(deadLettered).toEqual([]);
+  });
+
+  it("refuses at creation a payloads value that is not createLargePayloads' (it would leave pointers unresolved)", () => {
+    expect(() => sqsHandler(async () => {}, { payloads: store as never })).toThrow(TypeError);
   });
 });

@@ -190,7 +190,8 @@ function resolveShared<T, R>(
     // `format` is left to the decoder too (`LAMBDA_HANDLER_DEFAULTS.format` documents its default); the decoder
     // reads only the decode options (format, unwrapSns, schema) of what it is given.
     // With `payloads`, its decoder resolves pointers first; without, nothing of it is bundled or run.
-    decode: (options.payloads?.decoder ?? createDecoder)<T>({ ...options, unwrapSns }),
+    // A `payloads` value without a decoder fails here (not a function), instead of leaving pointers unresolved.
+    decode: (options.payloads ? options.payloads.decoder : createDecoder)<T>({ ...options, unwrapSns }),
     deadlines: createInvocationDeadlines(stopMs, abortMs),
     invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
     deadLetter,

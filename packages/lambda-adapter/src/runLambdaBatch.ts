@@ -8,6 +8,7 @@ import {
   type DeadLetterReason,
   isBatchItemIdentifier,
   type PartialBatchResponse,
+  PermanentError,
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
@@ -58,7 +59,7 @@ export async function runLambdaBatch<T, R>(
   // Named before anything reads the context: else `TypeError: Cannot read properties of undefined`.
   checkOption(typeof context?.getRemainingTimeInMillis === "function", "context", "the Lambda context", context);
   const log = config.invocationLogs(context);
-  checkOption(Array.isArray(records), "event.Records", "an array (an SQS or SNS trigger's event)", records);
+  checkOption(Array.isArray(records), "event.Records", "an array", records);
   // Every record of an event comes from one trigger. Hand-built events (tests) may name no source: let them be.
   const first = records[0] as { eventSource?: string; EventSource?: string } | undefined;
   const source = first?.eventSource ?? first?.EventSource;
@@ -85,7 +86,14 @@ export async function runLambdaBatch<T, R>(
     } catch (error) {
       // Bad input (no message built) is permanent; a handler's error is when the target's `retryable` refuses
       // it. With a dead-letter target a permanent failure is sent there and counts as done; else it is reported.
-      if (config.deadLetter === undefined || (message !== undefined && config.deadLetter.retryable(error))) throw error;
+      // Bad input (a permanent decode failure) goes to the target whatever its classifier says; a transient one (a
+      // large payload's store throttled) is retried like a handler's.
+      if (
+        config.deadLetter === undefined ||
+        ((message !== undefined || !(error instanceof PermanentError)) && config.deadLetter.retryable(error))
+      ) {
+        throw error;
+      }
       await deadLetter(record, error);
     }
     done[index] = 1;
