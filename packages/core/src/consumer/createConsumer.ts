@@ -34,7 +34,23 @@ import type { Consumer, ConsumerHealth, ConsumerListener, ConsumerState, StopOpt
  * ```
  */
 export function createConsumer<T = unknown>(options: ConsumerOptions<T>): Consumer {
-  return new QueueConsumer(resolveConsumerOptions(options), options.logger !== undefined);
+  return new QueueConsumer(resolveConsumerOptions(options), options.logger !== undefined, options.payloads);
+}
+
+/** `payloads.deleteAfterAck`: only after the delete succeeded, so a message redelivered still finds its object. */
+function deleteObjectsAfterAck(
+  events: ConsumerEmitter,
+  payloads: NonNullable<ConsumerOptions<unknown>["payloads"]>,
+  log: Logger,
+): void {
+  events.on("acked", ({ message }) => {
+    payloads.release(message).catch((error: unknown) => {
+      log.warn("could not delete the acked message's payload object; a lifecycle rule will", {
+        messageId: message.id,
+        error,
+      });
+    });
+  });
 }
 
 class QueueConsumer<T> implements Consumer {
@@ -56,10 +72,11 @@ class QueueConsumer<T> implements Consumer {
   #stopping: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
 
-  constructor(config: ConsumerConfig<T>, debug: boolean) {
+  constructor(config: ConsumerConfig<T>, debug: boolean, payloads: ConsumerOptions<T>["payloads"]) {
     this.#config = config;
     const log = config.logger;
     const events = new ConsumerEmitter(log);
+    if (payloads?.deleteAfterAck) deleteObjectsAfterAck(events, payloads, log);
     this.#log = log;
     this.#events = events;
     const stats = this.#stats;

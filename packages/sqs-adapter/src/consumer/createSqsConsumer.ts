@@ -115,18 +115,7 @@ export async function createSqsConsumer<T = unknown>(options: SqsConsumerOptions
     (source.fifo ? SQS_CONSUMER_DEFAULTS.fifoAckFlushMs : SQS_CONSUMER_DEFAULTS.ackFlushMs);
   // A FIFO source keeps each group's order in core's consumer (source.fifo), as for every other source.
   const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, logger, source });
-  const payloads = consumerOptions.payloads;
-  if (payloads?.deleteAfterAck) {
-    // Only after the delete succeeded: a message that is redelivered still finds its object.
-    consumer.on("acked", ({ message }) => {
-      payloads.release(message).catch((error: unknown) => {
-        logger.warn("could not delete the acked message's payload object; a lifecycle rule will", {
-          messageId: message.id,
-          error,
-        });
-      });
-    });
-  }
+  // `payloads.deleteAfterAck` is the core consumer's (on its `acked` event), as for any source.
   // Fail fast on a dependency that cannot work (a missing idempotency table), as on a missing queue: a worker
   // that started anyway would only sit paused. `checks` was validated by createConsumer.
   try {
