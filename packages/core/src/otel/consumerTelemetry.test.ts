@@ -238,6 +238,45 @@ describe("createConsumerTelemetry", () => {
     expect(span?.attributes[ATTR.outcome]).toBe("succeeded");
   });
 
+  it("ends the span of a handler that throws synchronously (no second, backdated span)", async () => {
+    otel = createTestTelemetry();
+    const queue = new InMemoryQueue({ name: "payments" });
+    queue.send('{"orderId":"o-6"}', { attributes: produce().attributes });
+    start(queue, () => {
+      otel.tracerProvider.getTracer("test").startSpan("charge").end();
+      throw new PermanentError("card number is not a number");
+    });
+    await nextEvent("deadLettered");
+
+    const spans = await otel.spans();
+    const process = spans.filter((span) => span.name === "process payments");
+    expect(process.map((span) => span.attributes[ATTR.outcome])).toEqual(["dead_lettered"]);
+    // The span the handler ran in is the one that ended (with its outcome), not a stand-in made afterwards.
+    const charge = spans.find((span) => span.name === "charge");
+    expect(parentIdOf(charge!)).toBe(process[0]!.spanContext().spanId);
+    expect(process[0]!.attributes).toMatchObject({ [ATTR.errorType]: "PERMANENT", [ATTR.action]: "deadLetter" });
+  });
+
+  it("ends the span of a handler that throws synchronously when the telemetry is not attached", async () => {
+    otel = createTestTelemetry();
+    const queue = new InMemoryQueue({ name: "payments" });
+    queue.send('{"orderId":"o-7"}', { attributes: produce().attributes });
+    const telemetry = createConsumerTelemetry({ destination: "payments", tracerProvider: otel.tracerProvider });
+    consumer = createConsumer({
+      source: queue,
+      handler: telemetry.handler(() => {
+        throw new PermanentError("card number is not a number");
+      }),
+      logger: silentLogger,
+    });
+    consumer.start();
+    await nextEvent("deadLettered");
+
+    const spans = await processSpans();
+    expect(spans.map((span) => span.attributes[ATTR.errorType])).toEqual(["PERMANENT"]);
+    expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
   it("reports in-flight handlers through an observable gauge while they run", async () => {
     otel = createTestTelemetry();
     const queue = new InMemoryQueue({ name: "payments" });

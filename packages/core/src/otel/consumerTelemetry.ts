@@ -139,12 +139,20 @@ export function createConsumerTelemetry(options: ConsumerTelemetryOptions): Cons
     handler<T>(handler: MessageHandler<T>): MessageHandler<T> {
       return (message: ConsumerMessage<T>, handlerContext) => {
         const started = startProcessSpan(target, message, correlationIdOf(message));
-        const run = context.with(started.context, handler, undefined, message, handlerContext);
         if (attached > 0) {
+          // Registered before the call: a handler that throws synchronously fails like one that rejects, and
+          // the consumer's event ends this span (not a backdated stand-in).
           open.set(message.raw, started.span);
-          return run;
+          return context.with(started.context, handler, undefined, message, handlerContext);
         }
-        // Not attached to a consumer (yet): no event will end the span, so the call's own result does.
+        // Not attached to a consumer (yet): no event will end the span, so the call's own result does; a
+        // synchronous throw is that result too.
+        let run: Promise<void> | void;
+        try {
+          run = context.with(started.context, handler, undefined, message, handlerContext);
+        } catch (error) {
+          run = Promise.reject(error);
+        }
         return endWithCall(started.span, run);
       };
     },
