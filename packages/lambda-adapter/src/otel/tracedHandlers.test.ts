@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AwsLambdaInstrumentation } from "@opentelemetry/instrumentation-aws-lambda";
 import { PermanentError } from "@resilient-jobs/core";
 import { ATTR, METRIC } from "@resilient-jobs/core/otel";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTestTelemetry, parentIdOf, sumOf, type TestTelemetry } from "../../../../test-support/otel.js";
 import type { SqsEvent, SqsRecord } from "../events.js";
 import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
@@ -14,7 +14,10 @@ const PRODUCER_SPAN = "00f067aa0ba902b7";
 const X_RAY = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
 let otel: TestTelemetry;
-afterEach(async () => otel.shutdown());
+afterEach(async () => {
+  vi.useRealTimers();
+  await otel.shutdown();
+});
 
 function withTraceparent(record: SqsRecord): SqsRecord {
   record.messageAttributes = {
@@ -138,6 +141,45 @@ describe("tracedSqsHandler", () => {
     expect(sent).toEqual(["m-poison"]);
     const process = (await otel.spans()).find((span) => span.name === "process my-queue");
     expect(process?.attributes).toMatchObject({ [ATTR.outcome]: "dead_lettered", [ATTR.errorType]: "PERMANENT" });
+  });
+
+  it("keeps each invocation's records apart: a handler finishing after its invocation answered is not counted again", async () => {
+    otel = createTestTelemetry();
+    vi.useFakeTimers();
+    let finishLate: () => void = () => undefined;
+    let calls = 0;
+    const handler = tracedSqsHandler(
+      async () => {
+        // The first delivery outlives its invocation; the redelivered copy fails.
+        if (++calls === 1) return new Promise<void>((resolve) => (finishLate = resolve));
+        throw new Error("gateway timeout");
+      },
+      {
+        ...silent,
+        abortBeforeTimeoutMs: 300,
+        telemetry: { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider },
+      },
+    );
+
+    const first = handler({ Records: [sqsRecord("m-slow", "{}")] }, lambdaContext(3_000));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect((await first).batchItemFailures).toEqual([{ itemIdentifier: "m-slow" }]);
+    // Redelivered while the first attempt's handler is still running, which then succeeds (too late).
+    const second = handler({ Records: [sqsRecord("m-slow", "{}")] }, lambdaContext(30_000));
+    finishLate();
+    expect((await second).batchItemFailures).toEqual([{ itemIdentifier: "m-slow" }]);
+    await vi.advanceTimersByTimeAsync(0);
+    vi.useRealTimers();
+
+    const spans = (await otel.spans()).filter((span) => span.name === "process my-queue");
+    expect(spans.map((span) => [span.attributes[ATTR.outcome], span.attributes[ATTR.errorType]])).toEqual([
+      ["retried", "TIMEOUT"],
+      ["retried", "Error"],
+    ]);
+    expect(spans.every((span) => span.attributes["resilient_jobs.handler.ran"] === undefined)).toBe(true);
+    const processed = (await otel.metrics()).get(METRIC.processed);
+    expect(sumOf(processed)).toBe(2);
+    expect(sumOf(processed, { [ATTR.outcome]: "retried" })).toBe(2);
   });
 
   it("beside @opentelemetry/instrumentation-aws-lambda: record spans link to its invocation span, no receive span of ours", async () => {

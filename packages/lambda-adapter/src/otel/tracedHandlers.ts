@@ -83,7 +83,31 @@ interface Record {
   readonly body?: string;
 }
 
-/** Per handler: instruments and the failed records' spans waiting for the invocation's answer. */
+/** A record whose handler ran in an invocation: its span, open until the handler ends (success) or the answer. */
+interface Attempt {
+  readonly span: Span;
+  readonly startedAt: number;
+  /** `running` until the handler ends; a failed record waits for the invocation's answer with its duration. */
+  state: "running" | "succeeded" | { attributes: Attributes; durationMs: number };
+}
+
+/**
+ * One invocation's records, kept apart from every other invocation's: a handler may outlive the invocation that
+ * started it (the answer at the deadline), and its record may come back in the next one (a redelivery).
+ */
+interface Invocation {
+  readonly lambdaContext: LambdaContext;
+  readonly destination: string;
+  readonly ids: ReadonlySet<string>;
+  readonly attempts: Map<string, Attempt>;
+  /** Set once the invocation answered: what a handler does later is no longer counted. */
+  settled: boolean;
+}
+
+/** The `error.type` of a record still running when the invocation answered: the deadline's `TimeoutError`. */
+const STILL_RUNNING = "TIMEOUT";
+
+/** Per handler: instruments and the invocations running, each with the spans waiting for its answer. */
 function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) {
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE);
@@ -97,22 +121,37 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
     description: "Time from send to the handler's start",
     unit: "s",
   });
-  const waiting = new Map<string, { span: Span; attributes: Attributes; durationMs: number }>();
-  // Records whose handler succeeded, until their invocation settles: the others never ran or failed.
-  const succeeded = new Set<string>();
-  let destination = "unknown";
+  // Usually one; more only when invocations overlap (several at once in one process, or in a test).
+  const running = new Set<Invocation>();
+
+  /** The invocation that is running this handler call: the one with its Lambda context and the record's id. */
+  const invocationOf = (lambdaContext: LambdaContext | undefined, id: string): Invocation | undefined => {
+    let found: Invocation | undefined;
+    for (const invocation of running) {
+      if (invocation.lambdaContext !== lambdaContext) continue;
+      if (invocation.ids.has(id)) return invocation;
+      found ??= invocation;
+    }
+    return found;
+  };
 
   const wrap =
     <T>(handler: LambdaMessageHandler<T>): LambdaMessageHandler<T> =>
     async (message, handlerContext) => {
+      const invocation = invocationOf(handlerContext?.lambdaContext, message.id);
+      const destination = invocation?.destination ?? "unknown";
       const target: ProcessTarget = { tracer, system, destination, parent: options.parent ?? "message" };
       const base: Attributes = { [ATTR.system]: system, [ATTR.destination]: destination };
       const startedAt = now();
       if (Number.isFinite(message.sentAt)) queueTime.record(Math.max(0, startedAt - message.sentAt) / 1000, base);
       const started = startProcessSpan(target, message, correlationIdOf(message));
+      const attempt: Attempt = { span: started.span, startedAt, state: "running" };
+      invocation?.attempts.set(message.id, attempt);
       try {
         await context.with(started.context, handler, undefined, message, handlerContext);
       } catch (error) {
+        // Too late: the invocation answered without this record (reported), and its span ended then.
+        if (invocation?.settled === true) throw error;
         const errorType = errorTypeOf(error);
         started.span.recordException(error instanceof Error ? error : String(error));
         started.span.setStatus({
@@ -120,41 +159,55 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
           message: error instanceof Error ? error.message : String(error),
         });
         started.span.setAttribute(ATTR.errorType, errorType);
-        waiting.set(message.id, {
-          span: started.span,
-          attributes: { ...base, [ATTR.errorType]: errorType },
-          durationMs: now() - startedAt,
-        });
+        attempt.state = { attributes: { ...base, [ATTR.errorType]: errorType }, durationMs: now() - startedAt };
+        // Outside any invocation (never, through the traced handlers): nothing would end the span later.
+        if (invocation === undefined) endProcessSpan(started.span, "retried");
         throw error;
       }
+      if (invocation?.settled === true) return;
+      attempt.state = "succeeded";
       const attributes = { ...base, [ATTR.outcome]: "succeeded" };
       processed.add(1, attributes);
       duration.record((now() - startedAt) / 1000, attributes);
       endProcessSpan(started.span, "succeeded");
-      succeeded.add(message.id);
     };
 
-  /** Ends the spans of this invocation's failed records with what became of them. */
-  const settle = (records: readonly Record[], outcomeOf: (id: string) => ProcessOutcome) => {
+  /** Ends the spans of this invocation's failed or unfinished records with what became of them. */
+  const settle = (invocation: Invocation, records: readonly Record[], outcomeOf: (id: string) => ProcessOutcome) => {
+    invocation.settled = true;
+    running.delete(invocation);
     for (const record of records) {
-      if (succeeded.delete(record.id)) continue;
-      const failed = waiting.get(record.id);
-      if (failed === undefined) {
-        neverRan(record, outcomeOf(record.id));
+      const attempt = invocation.attempts.get(record.id);
+      if (attempt === undefined) {
+        neverRan(invocation, record, outcomeOf(record.id));
         continue;
       }
-      waiting.delete(record.id);
+      invocation.attempts.delete(record.id);
+      if (attempt.state === "succeeded") continue;
       const outcome = outcomeOf(record.id);
+      const base: Attributes = { [ATTR.system]: system, [ATTR.destination]: invocation.destination };
+      let failed = attempt.state;
+      if (failed === "running") {
+        // Still running when the invocation answered (its deadline): reported, so delivered again. The span ends
+        // now; when the handler ends, nothing more is recorded for it.
+        attempt.span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: "the handler was still running when the invocation answered (out of time)",
+        });
+        attempt.span.setAttribute(ATTR.errorType, STILL_RUNNING);
+        failed = { attributes: { ...base, [ATTR.errorType]: STILL_RUNNING }, durationMs: now() - attempt.startedAt };
+      }
       const attributes = { ...failed.attributes, [ATTR.outcome]: outcome };
       processed.add(1, attributes);
       duration.record(failed.durationMs / 1000, attributes);
-      endProcessSpan(failed.span, outcome);
+      endProcessSpan(attempt.span, outcome);
     }
   };
 
   // Bad input (reported, or sent to deadLetter) or a record the remaining-time guard did not start: a short span
   // says where it went, as the consumer's does for a body that failed to decode.
-  const neverRan = (record: Record, outcome: ProcessOutcome) => {
+  const neverRan = (invocation: Invocation, record: Record, outcome: ProcessOutcome) => {
+    const { destination } = invocation;
     const target: ProcessTarget = { tracer, system, destination, parent: options.parent ?? "message" };
     const carrier = { ...record, sns: snsOf(record.body) };
     const { span } = startProcessSpan(target, carrier, correlationIdOf(carrier));
@@ -172,10 +225,27 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
     endProcessSpan(span, outcome);
   };
 
-  /** Runs an invocation; without an active (instrumentation's) span, under a `receive` span linking each record. */
-  const invoke = <R>(name: string, records: readonly Record[], run: () => Promise<R>): Promise<R> => {
-    destination = name;
-    if (trace.getActiveSpan() !== undefined) return run();
+  /**
+   * Runs an invocation, which calls `settle` once it has its answer; without an active (instrumentation's) span,
+   * under a `receive` span linking each record.
+   */
+  const invoke = <R>(
+    name: string,
+    records: readonly Record[],
+    lambdaContext: LambdaContext,
+    run: (invocation: Invocation) => Promise<R>,
+  ): Promise<R> => {
+    const invocation: Invocation = {
+      lambdaContext,
+      destination: name,
+      ids: new Set(records.map((record) => record.id)),
+      attempts: new Map(),
+      settled: false,
+    };
+    running.add(invocation);
+    // Whatever happens (an invalid event throws before any record runs), the invocation is over when it returns.
+    const answer = (): Promise<R> => run(invocation).finally(() => running.delete(invocation));
+    if (trace.getActiveSpan() !== undefined) return answer();
     const links: Link[] = [];
     for (const record of records) {
       const created = extractCreationContext(record);
@@ -193,7 +263,7 @@ function createRecordTelemetry(options: LambdaTelemetryOptions, system: string) 
         [ATTR.batchCount]: records.length,
       },
     });
-    return context.with(trace.setSpan(context.active(), span), run).finally(() => span.end());
+    return context.with(trace.setSpan(context.active(), span), answer).finally(() => span.end());
   };
 
   return { wrap, settle, invoke };
@@ -219,14 +289,15 @@ export function tracedSqsHandler<T = unknown>(
       body: record.body,
     }));
     const arn = event?.Records?.[0]?.eventSourceARN ?? "";
-    return records.invoke(arn.slice(arn.lastIndexOf(":") + 1) || "unknown", list, async () => {
+    const name = arn.slice(arn.lastIndexOf(":") + 1) || "unknown";
+    return records.invoke(name, list, lambdaContext, async (invocation) => {
       try {
         const response = await inner(event, lambdaContext);
         const reported = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
-        records.settle(list, (id) => (reported.has(id) ? "retried" : "dead_lettered"));
+        records.settle(invocation, list, (id) => (reported.has(id) ? "retried" : "dead_lettered"));
         return response;
       } catch (error) {
-        records.settle(list, () => "retried");
+        records.settle(invocation, list, () => "retried");
         throw error;
       }
     });
@@ -247,12 +318,13 @@ export function tracedSnsHandler<T = unknown>(
       receiveCount: 1,
       attributes: Object.fromEntries(Object.entries(record.Sns?.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value])),
     }));
-    return records.invoke(topicNameOf(event?.Records?.[0]?.Sns?.TopicArn ?? "unknown"), list, async () => {
+    const name = topicNameOf(event?.Records?.[0]?.Sns?.TopicArn ?? "unknown");
+    return records.invoke(name, list, lambdaContext, async (invocation) => {
       try {
         await inner(event, lambdaContext);
-        records.settle(list, () => "dead_lettered");
+        records.settle(invocation, list, () => "dead_lettered");
       } catch (error) {
-        records.settle(list, () => "retried");
+        records.settle(invocation, list, () => "retried");
         throw error;
       }
     });
