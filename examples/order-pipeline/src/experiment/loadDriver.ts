@@ -61,8 +61,9 @@ export async function driveClosedLoop(options: ClosedLoopOptions): Promise<Close
 
   const customer = async (user: number) => {
     const body = Buffer.from(JSON.stringify(options.body(user)));
-    while (elapsed() < durationMs) {
-      records.push(await post(target, body, agent, timeoutMs, user, elapsed));
+    // One clock reading decides and dates each request: read twice, a request could start after the window.
+    for (let startMs = elapsed(); startMs < durationMs; startMs = elapsed()) {
+      records.push(await post(target, body, agent, timeoutMs, user, startMs, elapsed));
       const thinkMs = thinkMin + random() * (thinkMax - thinkMin);
       if (elapsed() + thinkMs >= durationMs) break;
       await new Promise((resolve) => setTimeout(resolve, thinkMs));
@@ -82,9 +83,9 @@ function post(
   agent: Agent,
   timeoutMs: number,
   user: number,
+  startMs: number,
   elapsed: () => number,
 ): Promise<RequestRecord> {
-  const startMs = elapsed();
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: RequestOutcome, status?: number, orderId?: string) => {
