@@ -9,6 +9,7 @@
 //   --diagnose samples the handlers in flight every 5 ms (costs consumer CPU; do not quote its CPU figure);
 //   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
+//   --concurrency 10,100,300,1000 runs each concurrency in turn (the scale table; default 100).
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,7 +26,11 @@ const arg = (name, fallback) => {
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
 const total = Number(arg("messages", "20000"));
-const concurrency = 100;
+const concurrencies = arg("concurrency", "100").split(",").map(Number);
+if (concurrencies.some((c) => !Number.isInteger(c) || c < 10 || c % 10 !== 0)) {
+  console.error("--concurrency takes multiples of 10 (sqs-consumer runs concurrency / 10 consumers of 10)");
+  process.exit(2);
+}
 const seed = Number(arg("seed", "42"));
 const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
@@ -142,7 +147,7 @@ function runWorker(workerFile, input) {
   });
 }
 
-async function runContender(workerFile, contender) {
+async function runContender(workerFile, contender, concurrency) {
   const emulator = await startEmulator();
   const client = clientFor(emulator.endpoint);
   try {
@@ -167,13 +172,14 @@ async function runContender(workerFile, contender) {
 }
 
 const meanMs = 0.9 * ((20 + 60) / 2) + 0.1 * ((100 + 250) / 2); // 53.5 ms; see latency.ts
-const boundPerSecond = concurrency / (meanMs / 1000);
 
-function summarise(r) {
+function summarise(r, concurrency) {
+  const boundPerSecond = concurrency / (meanMs / 1000);
   const perSecond = r.processed / (r.elapsedMs / 1000);
   const callCount = Object.values(r.calls).reduce((a, b) => a + b, 0);
   return {
     contender: r.contender,
+    concurrency,
     messages: r.processed,
     duplicates: r.duplicates,
     leftVisible: r.after.visible,
@@ -194,6 +200,7 @@ function summarise(r) {
     receiveRoundTripMs: r.receiveRoundTripMs,
     deleteEntriesFailed: r.deleteEntriesFailed,
     ackFailed: r.consumerStats?.ackFailed,
+    peakRssMb: r.peakRssMb === undefined ? undefined : +r.peakRssMb.toFixed(0),
   };
 }
 
@@ -201,23 +208,28 @@ const workerFile = await bundle("worker.ts", "worker");
 const contenders = ["resilient-jobs", "sqs-consumer"].filter(
   (c) => !only || c === only || (only === "ours" && c === "resilient-jobs"),
 );
-console.log(
-  `Draining ${total} messages, concurrency ${concurrency}, handler latency mean ${meanMs} ms ` +
-    `=> Little's-law bound ${boundPerSecond.toFixed(0)} msgs/s (node ${process.version}, ${fromDist ? "dist" : "sources"})`,
-);
 const results = [];
-for (const contender of contenders) {
-  const summary = summarise(await runContender(workerFile, contender));
-  results.push(summary);
-  console.log(JSON.stringify(summary));
-}
-if (results.length === 2) {
-  const [ours, theirs] = results;
-  console.log(`throughput ratio resilient-jobs / sqs-consumer: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x`);
+for (const concurrency of concurrencies) {
+  const boundPerSecond = concurrency / (meanMs / 1000);
+  console.log(
+    `Draining ${total} messages, concurrency ${concurrency}, handler latency mean ${meanMs} ms ` +
+      `=> Little's-law bound ${boundPerSecond.toFixed(0)} msgs/s (node ${process.version}, ${fromDist ? "dist" : "sources"})`,
+  );
+  const round = [];
+  for (const contender of contenders) {
+    const summary = summarise(await runContender(workerFile, contender, concurrency), concurrency);
+    round.push(summary);
+    console.log(JSON.stringify(summary));
+  }
+  if (round.length === 2) {
+    const [ours, theirs] = round;
+    console.log(`throughput ratio resilient-jobs / sqs-consumer: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x`);
+  }
+  results.push(...round);
 }
 const resultsDir = join(repo, "bench-results");
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
   join(resultsDir, "sqs-consumer.json"),
-  `${JSON.stringify({ total, concurrency, meanMs, boundPerSecond, node: process.version, results }, null, 2)}\n`,
+  `${JSON.stringify({ total, concurrencies, meanMs, node: process.version, results }, null, 2)}\n`,
 );

@@ -39,6 +39,8 @@ export interface WorkerResult {
   consumerStats: unknown;
   /** ReceiveMessage round trips: median and 90th percentile, ms. */
   receiveRoundTripMs: { p50: number; p90: number };
+  /** Peak resident set size of the consumer process, MiB. */
+  peakRssMb: number;
 }
 
 const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
@@ -180,6 +182,7 @@ const result: WorkerResult = {
   receiveRoundTripMs: percentiles(receiveRoundTrips),
   deleteEntriesFailed,
   consumerStats,
+  peakRssMb: process.resourceUsage().maxRSS / 1024,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 client.destroy();
