@@ -19,6 +19,9 @@ export {
   TransientError,
   ValidationError,
 } from "./errors.js";
+// --- time: one clock for the queue, the consumer, retries, breakers and idempotency (virtual one in /testing)
+export type { Clock, TimerHandle } from "./clock/Clock.js";
+export { systemClock } from "./clock/systemClock.js";
 export type { JsonLoggerOptions, LogFields, Logger, LogLevel } from "./logger.js";
 // --- logging
 export { createJsonLogger, silentLogger, withFields } from "./logger.js";

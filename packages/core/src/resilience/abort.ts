@@ -20,18 +20,34 @@ function describeReason(reason: unknown): string {
   return typeof reason === "string" ? `: ${reason}` : "";
 }
 
+/** The two timer calls a sleep needs (a `Clock` has them). */
+interface SleepTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: never): void;
+}
+
+const GLOBAL_TIMERS: SleepTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle),
+};
+
 /**
  * Waits `ms` milliseconds, or rejects with {@link AbortedError} as soon as `signal` aborts; the timer and
  * the listener are removed either way, so a long-lived signal does not collect listeners.
  */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return sleepOn(GLOBAL_TIMERS, ms, signal);
+}
+
+/** {@link sleep} on the given timers (a `Clock`'s): how every clock implements `sleep`. */
+export function sleepOn(timers: SleepTimers, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      timers.clearTimeout(timer as never);
       reject(new AbortedError(signal?.reason));
     };
-    const timer = setTimeout(() => {
+    const timer = timers.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);

@@ -1,4 +1,5 @@
-// @resilient-jobs/core/testing: conformance suites any MessageSource or IdempotencyStore implementation can run.
+// @resilient-jobs/core/testing: conformance suites any MessageSource or IdempotencyStore implementation can run,
+// and the virtual clock.
 export type {
   DescribeIdempotencyStoreOptions,
   IdempotencyStoreFactory,
@@ -12,3 +13,5 @@ export type {
   MessageSourceSendOptions,
 } from "./describeMessageSource.js";
 export { describeMessageSource } from "./describeMessageSource.js";
+export type { RunUntilOptions, VirtualClockOptions } from "./VirtualClock.js";
+export { VirtualClock } from "./VirtualClock.js";
