@@ -6,7 +6,12 @@ import { systemClock } from "./systemClock.js";
  * The clock an options object asks for: `clock` when given, else a clock whose `now` is the legacy `now`
  * option (timers stay real), else `systemClock`. Validates both; the error names the option.
  */
-export function resolveClock(clock: unknown, now: unknown, prefix = ""): Clock {
+export function resolveClock(
+  clock: unknown,
+  now: unknown,
+  prefix = "",
+  nowExpected = "a function returning epoch milliseconds",
+): Clock {
   if (clock !== undefined) {
     const c = clock as Partial<Clock> | null;
     if (
@@ -22,7 +27,7 @@ export function resolveClock(clock: unknown, now: unknown, prefix = ""): Clock {
     return c as Clock;
   }
   if (now === undefined) return systemClock;
-  if (typeof now !== "function") throw new InvalidOptionError(`${prefix}now`, "a function", now);
+  if (typeof now !== "function") throw new InvalidOptionError(`${prefix}now`, nowExpected, now);
   return withNow(systemClock, now as () => number);
 }
 

@@ -2,6 +2,7 @@
  * Batches acks: a message whose handler succeeded is deleted together with up to `batchSize - 1` others
  * (one DeleteMessageBatch call for ten messages on SQS), or after `flushMs` when traffic is light.
  */
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import type { ConsumerEmitter } from "./events.js";
@@ -12,6 +13,7 @@ export interface AckBatcherDeps {
   readonly source: MessageSource;
   readonly batchSize: number;
   readonly flushMs: number;
+  readonly clock: Clock;
   readonly stats: StatsRecorder;
   readonly events: ConsumerEmitter;
   readonly log: Logger;
@@ -21,7 +23,7 @@ export interface AckBatcherDeps {
 export class AckBatcher {
   readonly #deps: AckBatcherDeps;
   #pending: QueueMessage[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   readonly #calls = new Set<Promise<void>>();
 
   constructor(deps: AckBatcherDeps) {
@@ -37,13 +39,13 @@ export class AckBatcher {
   add(message: QueueMessage): void {
     this.#pending.push(message);
     if (this.#pending.length >= this.#deps.batchSize) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.#deps.flushMs);
+    else this.#timer ??= this.#deps.clock.setTimeout(() => this.flush(), this.#deps.flushMs);
   }
 
   /** Sends the pending messages now (in batches of at most `batchSize`). */
   flush(): void {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      this.#deps.clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
     while (this.#pending.length > 0) {

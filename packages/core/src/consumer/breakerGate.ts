@@ -7,6 +7,7 @@
  * A breaker that reports `open` past its `halfOpenAt` is treated as half-open: some breakers only move to
  * half-open on the next call, and a paused consumer makes no calls, so waiting for the event could wait forever.
  */
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { CircuitOpenError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ResolvedBackoff } from "../resilience/backoff.js";
@@ -25,7 +26,7 @@ export interface BreakerGateDeps {
   readonly checkTimeoutMs: number;
   /** How long consumption pauses after a dependency failure, by failures in a row. */
   readonly dependencyBackoff: ResolvedBackoff;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly events: ConsumerEmitter;
   readonly log: Logger;
   /** Called whenever the limit may have changed. */
@@ -39,7 +40,7 @@ export class BreakerGate {
   readonly #deps: BreakerGateDeps;
   readonly #dependency: DependencyPause;
   #unsubscribe: Array<() => void> = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   /** A timed pause: a `CircuitOpenError` of a breaker the consumer does not watch, or a throttling downstream. */
   #pausedUntil = 0;
   #pauseReason: string | undefined;
@@ -55,7 +56,7 @@ export class BreakerGate {
       checks: deps.checks,
       checkTimeoutMs: deps.checkTimeoutMs,
       backoff: deps.dependencyBackoff,
-      now: deps.now,
+      clock: deps.clock,
       log: deps.log,
       onChange: () => this.#evaluate(),
     });
@@ -74,7 +75,7 @@ export class BreakerGate {
   /** Milliseconds until a paused gate may admit messages again (0 when not paused or unknown). */
   resumeInMs(): number {
     if (this.#limit > 0) return 0;
-    const breakers = this.#wakeAt === Number.POSITIVE_INFINITY ? 0 : this.#wakeAt - this.#deps.now();
+    const breakers = this.#wakeAt === Number.POSITIVE_INFINITY ? 0 : this.#wakeAt - this.#deps.clock.now();
     return Math.max(0, breakers, this.#dependency.remainingMs());
   }
 
@@ -93,7 +94,7 @@ export class BreakerGate {
     this.#dependency.close();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -101,7 +102,7 @@ export class BreakerGate {
   remainingOpenMs(error: CircuitOpenError): number {
     const watched = this.#deps.breakers.find((b) => b.name === error.breakerName);
     const halfOpenAt = watched?.halfOpenAt ?? error.halfOpenAt;
-    return Math.max(0, halfOpenAt - this.#deps.now());
+    return Math.max(0, halfOpenAt - this.#deps.clock.now());
   }
 
   /**
@@ -125,7 +126,7 @@ export class BreakerGate {
    * not only the message that saw it, since every other call would be throttled too.
    */
   noteThrottled(retryAfterMs: number, error: unknown): void {
-    const until = this.#deps.now() + retryAfterMs;
+    const until = this.#deps.clock.now() + retryAfterMs;
     const name = error instanceof Error ? error.name : "throttled";
     this.#pauseUntil(until, `the downstream throttles (${name})`, () =>
       this.#deps.log.warn("pausing: the downstream throttles", { error, retryAfterMs: Math.round(retryAfterMs) }),
@@ -133,7 +134,7 @@ export class BreakerGate {
   }
 
   #pauseUntil(until: number, reason: string, log: () => void): void {
-    if (until <= this.#deps.now() || until <= this.#pausedUntil) return;
+    if (until <= this.#deps.clock.now() || until <= this.#pausedUntil) return;
     this.#pausedUntil = until;
     this.#pauseReason = reason;
     log();
@@ -177,7 +178,7 @@ export class BreakerGate {
 
   #evaluate(): void {
     const { breakers, concurrency, halfOpenProbes } = this.#deps;
-    const now = this.#deps.now();
+    const now = this.#deps.clock.now();
     let wakeAt = Number.POSITIVE_INFINITY;
     let open: ObservableBreaker | undefined;
     let halfOpen: ObservableBreaker | undefined;
@@ -218,11 +219,11 @@ export class BreakerGate {
     }
 
     this.#wakeAt = wakeAt;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deps.clock.clearTimeout(this.#timer);
     this.#timer =
       wakeAt === Number.POSITIVE_INFINITY
         ? undefined
-        : setTimeout(
+        : this.#deps.clock.setTimeout(
             () => {
               this.#timer = undefined;
               this.#evaluate();

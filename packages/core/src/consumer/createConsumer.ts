@@ -6,6 +6,7 @@
  *                      |                    |
  *                      +------stop()--------+--> draining --> stopped --start--> running
  */
+import type { TimerHandle } from "../clock/Clock.js";
 import type { Logger } from "../logger.js";
 import type { QueueMessage } from "../queue/MessageSource.js";
 import { AckBatcher } from "./ackBatcher.js";
@@ -107,7 +108,7 @@ class QueueConsumer<T> implements Consumer {
       checks: config.checks,
       checkTimeoutMs: config.checkTimeoutMs,
       dependencyBackoff: config.dependencyBackoff,
-      now: config.now,
+      clock: config.clock,
       events,
       log,
       onChange: () => this.#onLimitChange(),
@@ -117,6 +118,7 @@ class QueueConsumer<T> implements Consumer {
       source: config.source,
       batchSize: config.ackBatchSize,
       flushMs: config.ackFlushMs,
+      clock: config.clock,
       stats,
       events,
       log,
@@ -126,7 +128,7 @@ class QueueConsumer<T> implements Consumer {
       heartbeat: config.heartbeat,
       handlerTimeoutMs: config.handlerTimeoutMs,
       visibilityTimeoutMs: config.visibilityTimeoutMs,
-      now: config.now,
+      clock: config.clock,
       inFlight: this.#inFlight,
       expire: (job, reason) => this.#processor.expire(job, reason),
       track,
@@ -154,6 +156,7 @@ class QueueConsumer<T> implements Consumer {
       waitTimeMs: config.receiveWaitTimeMs,
       fullBatchWaitMs: config.fullBatchWaitMs,
       backoff: config.receiveBackoff,
+      clock: config.clock,
       // The gate's limit (breakers, pauses) and the adaptive one: received only for slots under both.
       limit: adaptive ? () => Math.min(this.#gate.limit, adaptive.limit) : () => this.#gate.limit,
       tokens: config.rateLimit && new TokenBucket(config.rateLimit.perSecond, config.rateLimit.burst, config.now),
@@ -264,7 +267,7 @@ class QueueConsumer<T> implements Consumer {
   }
 
   async #drain(drainTimeoutMs: number): Promise<void> {
-    const { now } = this.#config;
+    const { now, clock } = this.#config;
     const startedAt = now();
     if (this.#state === "idle" || this.#state === "stopped") {
       this.#setState("stopped", "stop() called");
@@ -277,7 +280,7 @@ class QueueConsumer<T> implements Consumer {
     let abortedHandlers = 0;
     // Past the deadline, every handler still running is aborted and its message handed back at once, so
     // another worker can take it instead of waiting out the visibility timeout.
-    const deadline = setTimeout(() => {
+    const deadline = clock.setTimeout(() => {
       for (const job of [...this.#inFlight]) {
         abortedHandlers++;
         this.#processor.expire(job, new HandlerAbortedError("shutdown", job.raw.id));
@@ -285,7 +288,7 @@ class QueueConsumer<T> implements Consumer {
     }, drainTimeoutMs);
     if (this.#inFlight.size > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
     this.#onIdle = undefined;
-    clearTimeout(deadline);
+    clock.clearTimeout(deadline);
     // Aborted long polls may still return messages: they are handed back as they arrive.
     await this.#settleReceives(Math.max(0, startedAt + drainTimeoutMs - now()));
     await this.#acks.drain();
@@ -301,10 +304,11 @@ class QueueConsumer<T> implements Consumer {
   /** Waits for in-flight receives, at most `waitMs` (a source that ignores the abort signal cannot hold stop()). */
   async #settleReceives(waitMs: number): Promise<void> {
     if (this.#loop.receiving === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs)));
+    const { clock } = this.#config;
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(true), waitMs)));
     const late = await Promise.race([this.#loop.settled().then(() => false), timedOut]);
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     if (late) this.#log.warn("a receive did not end when aborted; its messages will be handed back when it returns");
   }
 }

@@ -13,6 +13,7 @@
  *   t = 1 s    checks fail                                paused 2 s more
  *   t = 3 s    checks pass                                running at full concurrency
  */
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { Logger } from "../logger.js";
 import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
 import { withTimeout } from "../resilience/timeout.js";
@@ -31,7 +32,7 @@ export interface DependencyPauseDeps {
   readonly checks: readonly DependencyCheck[];
   readonly checkTimeoutMs: number;
   readonly backoff: ResolvedBackoff;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly log: Logger;
   /** Called whenever the pause starts, moves to probing, or ends. */
   readonly onChange: () => void;
@@ -49,7 +50,7 @@ export class DependencyPause {
   #phase: Phase = { name: "ok" };
   /** Failures in a row; the pause grows with them and resets once the dependency works again. */
   #failures = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   #closed = false;
 
   constructor(deps: DependencyPauseDeps) {
@@ -63,7 +64,7 @@ export class DependencyPause {
 
   /** Milliseconds until the pause ends (0 when not paused). */
   remainingMs(): number {
-    return this.#phase.name === "paused" ? Math.max(0, this.#phase.until - this.#deps.now()) : 0;
+    return this.#phase.name === "paused" ? Math.max(0, this.#phase.until - this.#deps.clock.now()) : 0;
   }
 
   /** Why consumption is limited, for `health().reason`; undefined when it is not. */
@@ -97,24 +98,24 @@ export class DependencyPause {
   /** Clears the timer; a check still running is ignored when it settles. */
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#phase = { name: "ok" };
     this.#failures = 0;
   }
 
   #pause(error: unknown): void {
-    const { backoff, now, log } = this.#deps;
+    const { backoff, clock, log } = this.#deps;
     const pauseMs = Math.round(delayFor(backoff, Math.min(this.#failures, MAX_BACKOFF_ATTEMPT), undefined));
     this.#failures++;
-    this.#phase = { name: "paused", until: now() + pauseMs, error };
+    this.#phase = { name: "paused", until: clock.now() + pauseMs, error };
     log.warn("a dependency is failing: pausing consumption (not the messages' fault; they are handed back)", {
       error,
       pauseMs,
       failuresInARow: this.#failures,
     });
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#afterPause(error), pauseMs);
+    clock.clearTimeout(this.#timer);
+    this.#timer = clock.setTimeout(() => this.#afterPause(error), pauseMs);
     this.#deps.onChange();
   }
 
@@ -127,8 +128,8 @@ export class DependencyPause {
     }
     this.#phase = { name: "checking", error };
     this.#deps.onChange();
-    const { checks, checkTimeoutMs } = this.#deps;
-    Promise.all(checks.map((c) => withTimeout(() => c.check(), checkTimeoutMs))).then(
+    const { checks, checkTimeoutMs, clock } = this.#deps;
+    Promise.all(checks.map((c) => withTimeout(() => c.check(), checkTimeoutMs, { clock }))).then(
       () => {
         if (!this.#closed && this.#phase.name === "checking") this.#resume();
       },

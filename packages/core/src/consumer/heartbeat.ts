@@ -15,6 +15,8 @@
  *   t = lapse - margin   old run aborted; no more extends
  *   t = lapse            the queue makes the message visible; a redelivered copy may start
  */
+
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import { TimeoutError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
@@ -34,7 +36,7 @@ export interface HeartbeatDeps {
   readonly heartbeat: HeartbeatConfig | undefined;
   readonly handlerTimeoutMs: number | undefined;
   readonly visibilityTimeoutMs: number;
-  readonly now: () => number;
+  readonly clock: Clock;
   /** The consumer's in-flight jobs. */
   readonly inFlight: ReadonlySet<Job>;
   /** Takes the message away from its handler: aborts it and settles the job. */
@@ -51,7 +53,7 @@ export class Heartbeat {
   readonly #deps: HeartbeatDeps;
   /** How long before `visibleUntil` a handler is aborted; see the module comment. */
   readonly #marginMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   #armedAt = Number.POSITIVE_INFINITY;
   #stopped = false;
 
@@ -98,12 +100,12 @@ export class Heartbeat {
     this.#disarm();
     if (this.#stopped || at === Number.POSITIVE_INFINITY) return;
     this.#armedAt = at;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.#deps.now()));
-    this.#timer = setTimeout(() => this.#fire(), delay);
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - this.#deps.clock.now()));
+    this.#timer = this.#deps.clock.setTimeout(() => this.#fire(), delay);
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#armedAt = Number.POSITIVE_INFINITY;
   }
@@ -112,7 +114,7 @@ export class Heartbeat {
     this.#timer = undefined;
     this.#armedAt = Number.POSITIVE_INFINITY;
     const { inFlight, expire, handlerTimeoutMs } = this.#deps;
-    const now = this.#deps.now();
+    const now = this.#deps.clock.now();
     const due: Job[] = [];
     let next = Number.POSITIVE_INFINITY;
     for (const job of inFlight) {
@@ -200,7 +202,7 @@ export class Heartbeat {
   }
 
   #retrySoon(jobs: Job[], intervalMs: number): void {
-    const now = this.#deps.now();
+    const now = this.#deps.clock.now();
     const retryAt = now + Math.max(1, Math.min(1_000, Math.floor(intervalMs / 4)));
     let next = Number.POSITIVE_INFINITY;
     for (const job of jobs) {

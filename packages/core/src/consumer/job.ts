@@ -4,6 +4,7 @@
  * them costs no AbortController and no child logger.
  */
 
+import type { Clock } from "../clock/Clock.js";
 import type { SnsNotification } from "../decode/snsEnvelope.js";
 import { TransientError } from "../errors.js";
 import { type Logger, withFields } from "../logger.js";
@@ -38,6 +39,7 @@ export class HandlerAbortedError extends TransientError {
 export interface JobShared {
   readonly logger: Logger;
   readonly correlationId: (message: QueueMessage) => string | undefined;
+  readonly clock: Clock;
 }
 
 /** An in-flight message. Internal: handlers see it through {@link HandlerContext}. */
@@ -75,6 +77,10 @@ export class Job implements HandlerContext {
     this.abortReason = undefined;
     this.sns = undefined;
     this.#shared = shared;
+  }
+
+  get clock(): Clock {
+    return this.#shared.clock;
   }
 
   get attempt(): number {

@@ -2,6 +2,7 @@
  * The consumer's options and their defaults, declared once in CONSUMER_DEFAULTS (the defaults that follow from
  * the visibility timeout are derived in resolveOptions.ts, which also validates everything at construction).
  */
+import type { Clock } from "../clock/Clock.js";
 import type { DecodeOptions } from "../decode/decode.js";
 import type { StandardSchemaV1 } from "../decode/standardSchema.js";
 import type { Logger } from "../logger.js";
@@ -232,7 +233,18 @@ export interface ConsumerOptions<T = unknown> {
   correlationId?: (message: QueueMessage) => string | undefined;
   /** Name added to every log line as `consumer`. @defaultValue `"consumer"` */
   name?: string;
-  /** The clock (epoch milliseconds). @defaultValue `Date.now` */
+  /**
+   * The clock every wait and timestamp of the consumer runs on: receive waits, heartbeats, retry delays, ack
+   * flushes, drain deadlines, pauses. A `VirtualClock` (from `@resilient-jobs/core/testing`) runs it in virtual
+   * time; the handler gets it as `context.clock`, so its own waits can be virtual too.
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /**
+   * The time only (epoch milliseconds); timers stay real. Ignored when `clock` is given.
+   * @deprecated Pass `clock`, which also drives the timers.
+   * @defaultValue `Date.now`
+   */
   now?: () => number;
 }
 

@@ -57,7 +57,7 @@ export class MessageProcessor<T> {
 
   constructor(deps: ProcessorDeps<T>) {
     this.#deps = deps;
-    this.#shared = { logger: deps.log, correlationId: deps.config.correlationId };
+    this.#shared = { logger: deps.log, correlationId: deps.config.correlationId, clock: deps.config.clock };
     this.#keys = deps.config.keyRule === undefined ? undefined : new KeyScheduler(deps.config.keyRule);
   }
 

@@ -16,6 +16,7 @@
  * the loop waits for `setImmediate`: with an in-memory source every receive resolves in a microtask, and a loop
  * made only of microtasks would starve timers, I/O and signal handlers.
  */
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
@@ -35,6 +36,8 @@ export interface ReceiveLoopDeps {
   readonly waitTimeMs: number;
   readonly fullBatchWaitMs: number;
   readonly backoff: ResolvedBackoff;
+  /** Every wait of the loop (full-batch wait, backoff, token refill) runs on it. */
+  readonly clock: Clock;
   /** Most messages that may be in flight now (0 while paused). */
   readonly limit: () => number;
   /** Handlers in flight now. */
@@ -57,10 +60,10 @@ export class ReceiveLoop {
   #reserved = 0;
   #receiving = 0;
   #controller = new AbortController();
-  #batchTimer: ReturnType<typeof setTimeout> | undefined;
+  #batchTimer: TimerHandle | undefined;
   #batchWaitOver = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #tokenTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #tokenTimer: TimerHandle | undefined;
   #settledWaiters: Array<() => void> = [];
   #consecutiveFailures = 0;
   #lastError: unknown;
@@ -100,9 +103,10 @@ export class ReceiveLoop {
   stop(): void {
     this.#active = false;
     this.interrupt();
-    if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    if (this.#tokenTimer !== undefined) clearTimeout(this.#tokenTimer);
+    const { clock } = this.#deps;
+    clock.clearTimeout(this.#batchTimer);
+    clock.clearTimeout(this.#retryTimer);
+    clock.clearTimeout(this.#tokenTimer);
     this.#batchTimer = this.#retryTimer = this.#tokenTimer = undefined;
   }
 
@@ -145,7 +149,7 @@ export class ReceiveLoop {
     while (free > 0) {
       const want = Math.min(free, maxBatch);
       if (want < maxBatch && limit >= maxBatch && fullBatchWaitMs > 0 && !this.#batchWaitOver) {
-        this.#batchTimer ??= setTimeout(() => {
+        this.#batchTimer ??= this.#deps.clock.setTimeout(() => {
           this.#batchTimer = undefined;
           this.#batchWaitOver = true;
           this.pump();
@@ -157,7 +161,7 @@ export class ReceiveLoop {
       free -= want;
     }
     // Nothing left to fill: a pending wait for a fuller batch has nothing to wait for.
-    if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
+    if (this.#batchTimer !== undefined) this.#deps.clock.clearTimeout(this.#batchTimer);
     this.#batchTimer = undefined;
     this.#batchWaitOver = false;
   }
@@ -166,7 +170,7 @@ export class ReceiveLoop {
   #limitByTokens(free: number, tokens: TokenBucket): number {
     const available = tokens.available();
     if (available === 0 && this.#tokenTimer === undefined) {
-      this.#tokenTimer = setTimeout(() => {
+      this.#tokenTimer = this.#deps.clock.setTimeout(() => {
         this.#tokenTimer = undefined;
         this.pump();
       }, tokens.msUntilToken());
@@ -248,7 +252,7 @@ export class ReceiveLoop {
     });
     events.emit("receiveFailed", { error, consecutiveFailures: this.#consecutiveFailures, retryInMs });
     if (!this.#active) return;
-    this.#retryTimer = setTimeout(() => {
+    this.#retryTimer = this.#deps.clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.pump();
     }, retryInMs);

@@ -3,6 +3,8 @@
  * derived from the visibility timeout), then every option validated, an `InvalidOptionError` naming the first
  * bad one. Runs once, at construction.
  */
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import type { Decoder } from "../decode/decode.js";
 import { InvalidOptionError } from "../errors.js";
 import { createJsonLogger, type Logger, withFields } from "../logger.js";
@@ -56,6 +58,8 @@ export interface ConsumerConfig<T> {
   readonly drainTimeoutMs: number;
   readonly logger: Logger;
   readonly correlationId: (message: QueueMessage) => string | undefined;
+  readonly clock: Clock;
+  /** `clock.now`, bound. */
   readonly now: () => number;
 }
 
@@ -106,8 +110,7 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
   if (typeof retryable !== "function") throw new InvalidOptionError("retryable", "a function", retryable);
   const correlationId = options.correlationId ?? d.correlationId;
   if (typeof correlationId !== "function") throw new InvalidOptionError("correlationId", "a function", correlationId);
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new InvalidOptionError("now", "a function", now);
+  const clock = resolveClock(options.clock, options.now, "", "a function");
   const name = options.name ?? d.name;
   if (typeof name !== "string") throw new InvalidOptionError("name", "a string", name);
   if (options.logger !== undefined && typeof options.logger?.info !== "function") {
@@ -146,7 +149,8 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
     drainTimeoutMs: duration("drainTimeoutMs", options.drainTimeoutMs ?? d.drainTimeoutMs, 0),
     logger,
     correlationId,
-    now,
+    clock,
+    now: () => clock.now(),
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * The public shapes of the consumer: what a handler receives, and what `createConsumer` returns.
  */
+import type { Clock } from "../clock/Clock.js";
 import type { SnsNotification } from "../decode/snsEnvelope.js";
 import type { Logger } from "../logger.js";
 import type { QueueMessage } from "../queue/MessageSource.js";
@@ -40,6 +41,12 @@ export interface HandlerContext {
   readonly attempt: number;
   /** The consumer's logger with this message's `messageId` and `correlationId` on every line. */
   readonly log: Logger;
+  /**
+   * The consumer's clock. Wait on it (`context.clock.sleep(ms, context.signal)`) rather than on `setTimeout`, so
+   * that under a `VirtualClock` (the simulator) the handler's own waits are virtual too. Always set by
+   * `createConsumer`; optional only so that other runners' contexts (the Lambda adapter's) remain valid.
+   */
+  readonly clock?: Clock;
 }
 
 /**

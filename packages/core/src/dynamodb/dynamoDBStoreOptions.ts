@@ -1,4 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import { InvalidOptionError } from "../errors.js";
 import type { RecordAttributeNames } from "./recordItem.js";
 
@@ -48,7 +50,13 @@ export interface DynamoDBIdempotencyStoreOptions {
    */
   resultAttribute?: string;
   /**
-   * The clock `get` uses to hide expired records, in epoch milliseconds. Inject one in tests.
+   * The clock `get` uses to hide expired records.
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /**
+   * The time only, in epoch milliseconds. Ignored when `clock` is given.
+   * @deprecated Pass `clock`.
    * @defaultValue `Date.now`
    */
   now?: () => number;
@@ -114,8 +122,8 @@ export function resolveOptions(options: DynamoDBIdempotencyStoreOptions): Resolv
   if (distinct.size !== Object.keys(names).length) {
     throw new InvalidOptionError("attribute names", "seven distinct names", Object.values(names).join(", "));
   }
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new InvalidOptionError("now", "a function returning epoch milliseconds", now);
+  const clock = resolveClock(options.clock, options.now);
+  const now = () => clock.now();
   const client = options.client ?? new DynamoDBClient({});
   if (typeof client.send !== "function") throw new InvalidOptionError("client", "a DynamoDBClient", client);
   const checkTable = options.checkTable ?? true;

@@ -1,4 +1,5 @@
-import { InvalidOptionError } from "../errors.js";
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import {
   type IdempotencyRecord,
   type IdempotencyStore,
@@ -9,7 +10,13 @@ import {
 /** Options of `MemoryIdempotencyStore`. */
 export interface MemoryIdempotencyStoreOptions {
   /**
-   * The clock `get` and the sweep of expired records read, in epoch milliseconds. Inject one in tests.
+   * The clock `get` and the sweep of expired records read (a `VirtualClock` in a simulation).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /**
+   * The time only, in epoch milliseconds. Ignored when `clock` is given.
+   * @deprecated Pass `clock`.
    * @defaultValue `Date.now`
    */
   now?: () => number;
@@ -29,9 +36,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   #writesSinceSweep = 0;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
-    const now = options.now ?? Date.now;
-    if (typeof now !== "function") throw new InvalidOptionError("now", "a function returning epoch milliseconds", now);
-    this.#now = now;
+    const clock = resolveClock(options.clock, options.now);
+    this.#now = () => clock.now();
   }
 
   /** How many records are held, expired ones not yet swept included. */

@@ -1,3 +1,5 @@
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import {
   describeValue,
   IdempotencyInProgressError,
@@ -49,10 +51,22 @@ export interface MakeIdempotentOptions<A extends unknown[], R> {
    */
   deserialize?: (text: string) => R;
   /**
-   * The clock, in epoch milliseconds. Inject one in tests.
+   * The clock record expiry and in-progress leases are dated by (a `VirtualClock` in a simulation).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /**
+   * The time only, in epoch milliseconds. Ignored when `clock` is given.
+   * @deprecated Pass `clock`.
    * @defaultValue `Date.now`
    */
   now?: () => number;
+  /**
+   * Jitter of the `retryAfterMs` a call gets while another holds its key: a number in [0, 1). Seed it in a
+   * simulation so runs repeat.
+   * @defaultValue `Math.random`
+   */
+  random?: () => number;
   /**
    * Prepended to every key, so several functions can share one store without their keys colliding.
    * @defaultValue `""`
@@ -69,6 +83,7 @@ interface ResolvedConfig<A extends unknown[], R> {
   readonly serialize: (result: R) => string;
   readonly deserialize: (text: string) => R;
   readonly now: () => number;
+  readonly random: () => number;
   readonly keyPrefix: string;
 }
 
@@ -78,7 +93,8 @@ const DEFAULTS = {
   validatePayload: false,
   serialize: (result: unknown) => JSON.stringify(result),
   deserialize: (text: string): unknown => JSON.parse(text),
-  now: () => Date.now(),
+  // Read at call time, so that a spy or stub installed on Math.random later is honoured.
+  random: () => Math.random(),
   keyPrefix: "",
 } as const;
 
@@ -178,7 +194,7 @@ function replay<A extends unknown[], R>(
     // Not the lease's remaining time: a holder usually finishes in far less, and the waiter should see that soon.
     throw new IdempotencyInProgressError(
       existing.key,
-      inProgressRetryAfterMs({ startedAt, leaseEndsAt }, now, Math.random),
+      inProgressRetryAfterMs({ startedAt, leaseEndsAt }, now, config.random),
     );
   }
   // A function that returned undefined stores no result (JSON has no undefined).
@@ -243,9 +259,16 @@ function resolveOptions<A extends unknown[], R>(options: MakeIdempotentOptions<A
     payloadOf: validatePayload === true ? (...args: A) => args[0] : validatePayload || undefined,
     serialize: functionOption("serialize", options.serialize, DEFAULTS.serialize),
     deserialize: functionOption("deserialize", options.deserialize, DEFAULTS.deserialize as (text: string) => R),
-    now: functionOption("now", options.now, DEFAULTS.now),
+    now: nowOf(options),
+    random: functionOption("random", options.random, DEFAULTS.random),
     keyPrefix,
   });
+}
+
+/** `clock.now`, bound (the deprecated `now` option when no `clock` is given). */
+function nowOf(options: { clock?: Clock; now?: () => number }): () => number {
+  const clock = resolveClock(options.clock, options.now, "", "a function");
+  return () => clock.now();
 }
 
 function functionOption<F>(name: string, value: F | undefined, fallback: F): F {

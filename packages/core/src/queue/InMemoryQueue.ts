@@ -78,7 +78,7 @@ export class InMemoryQueue implements MessageSource {
   readonly #config: InMemoryQueueConfig;
   readonly #store: MessageStore;
   readonly #deduplication: DeduplicationWindow | undefined;
-  readonly #waiters = new ReceiveWaiters(() => this.#serveWaiters());
+  readonly #waiters: ReceiveWaiters;
   /** Entries that arrived as dead letters and are still held, by id. */
   readonly #deadLetters = new Map<string, QueueEntry>();
   #deadLetterQueue: InMemoryQueue | undefined;
@@ -87,6 +87,7 @@ export class InMemoryQueue implements MessageSource {
 
   constructor(options: InMemoryQueueOptions = {}) {
     this.#config = resolveInMemoryQueueOptions(options);
+    this.#waiters = new ReceiveWaiters(() => this.#serveWaiters(), this.#config.clock);
     this.name = this.#config.name;
     this.fifo = this.#config.fifo;
     this.maxReceiveBatch = this.#config.maxReceiveBatch;
@@ -103,7 +104,7 @@ export class InMemoryQueue implements MessageSource {
       fifo: this.fifo,
       visibilityTimeoutMs: this.visibilityTimeoutMs,
       contentBasedDeduplication: this.#config.contentBasedDeduplication,
-      now: this.#config.now,
+      clock: this.#config.clock,
     });
     return this.#deadLetterQueue;
   }

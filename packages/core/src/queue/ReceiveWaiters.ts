@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { QueueMessage } from "./MessageSource.js";
 import { RingDeque } from "./RingDeque.js";
 
@@ -5,7 +6,7 @@ interface Waiter {
   readonly limit: number;
   readonly resolve: (messages: QueueMessage[]) => void;
   readonly signal: AbortSignal | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: TimerHandle | undefined;
   onAbort: (() => void) | undefined;
   settled: boolean;
 }
@@ -20,14 +21,16 @@ interface Waiter {
 export class ReceiveWaiters {
   readonly #queue = new RingDeque<Waiter>();
   readonly #onWake: () => void;
+  readonly #clock: Clock;
   #waiting = 0;
   #wakeScheduled = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
   /** `onWake` is called when waiters may be servable: it should call {@link serve}, then {@link armTimer}. */
-  constructor(onWake: () => void) {
+  constructor(onWake: () => void, clock: Clock) {
     this.#onWake = onWake;
+    this.#clock = clock;
   }
 
   /** How many receives are waiting. */
@@ -39,7 +42,7 @@ export class ReceiveWaiters {
   wait(limit: number, waitTimeMs: number, signal: AbortSignal | undefined): Promise<QueueMessage[]> {
     return new Promise((resolve) => {
       const waiter: Waiter = { limit, resolve, signal, timer: undefined, onAbort: undefined, settled: false };
-      waiter.timer = setTimeout(() => this.#settle(waiter, []), waitTimeMs);
+      waiter.timer = this.#clock.setTimeout(() => this.#settle(waiter, []), waitTimeMs);
       if (signal !== undefined) {
         waiter.onAbort = () => this.#settle(waiter, []);
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -80,9 +83,10 @@ export class ReceiveWaiters {
     if (this.#timer !== undefined && this.#timerAt <= deadline) return;
     this.#disarmTimer();
     this.#timerAt = deadline;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - now));
-    // Waiting receives hold their own timers; this one must not keep a process alive on its own.
-    this.#timer.unref?.();
+    this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(0, deadline - now));
+    // Waiting receives hold their own timers; this one must not keep a process alive on its own (a virtual
+    // clock's handle has no unref, and needs none).
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 
   /** Ends every wait with no messages and stops the timer (the queue is closing). */
@@ -103,7 +107,7 @@ export class ReceiveWaiters {
   };
 
   #disarmTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }
@@ -112,7 +116,7 @@ export class ReceiveWaiters {
     if (waiter.settled) return;
     waiter.settled = true;
     this.#waiting -= 1;
-    clearTimeout(waiter.timer);
+    this.#clock.clearTimeout(waiter.timer);
     if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     // Ended waits stay in the list until they reach its head; none left means none worth keeping.
     if (this.#waiting === 0) {

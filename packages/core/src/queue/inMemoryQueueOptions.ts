@@ -1,3 +1,5 @@
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import { InvalidOptionError } from "../errors.js";
 import type { InMemoryQueue } from "./InMemoryQueue.js";
 
@@ -63,7 +65,13 @@ export interface InMemoryQueueOptions {
    */
   maxMessageBytes?: number;
   /**
-   * The clock, in epoch milliseconds. Inject one in tests (or use fake timers).
+   * The clock visibility deadlines, delays and long-poll waits run on (a `VirtualClock` in a simulation).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /**
+   * The time only, in epoch milliseconds; long-poll waits stay on real timers. Ignored when `clock` is given.
+   * @deprecated Pass `clock`, which also drives the waits.
    * @defaultValue `() => Date.now()`
    */
   now?: () => number;
@@ -96,6 +104,8 @@ export interface InMemoryQueueConfig {
   readonly contentBasedDeduplication: boolean;
   readonly maxReceiveBatch: number;
   readonly maxMessageBytes: number;
+  readonly clock: Clock;
+  /** `clock.now`, bound. */
   readonly now: () => number;
 }
 
@@ -107,7 +117,6 @@ const DEFAULTS = {
   contentBasedDeduplication: false,
   maxReceiveBatch: 10,
   maxMessageBytes: 1_048_576,
-  now: () => Date.now(),
 } as const;
 
 const isInteger = (value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): value is number =>
@@ -117,7 +126,9 @@ const isDuration = (value: unknown, max: number): value is number =>
 
 /** Applies defaults and validates, throwing InvalidOptionError that names the option. */
 export function resolveInMemoryQueueOptions(options: InMemoryQueueOptions): InMemoryQueueConfig {
-  const config = { ...DEFAULTS, ...stripUndefined(options) } as InMemoryQueueConfig;
+  const { clock: clockOption, now: nowOption, ...rest } = options;
+  const clock = resolveClock(clockOption, nowOption);
+  const config = { ...DEFAULTS, ...stripUndefined(rest), clock, now: () => clock.now() } as InMemoryQueueConfig;
   if (typeof config.name !== "string" || config.name === "") {
     throw new InvalidOptionError("name", "a non-empty string", config.name);
   }
@@ -156,9 +167,6 @@ export function resolveInMemoryQueueOptions(options: InMemoryQueueOptions): InMe
   }
   if (!isInteger(config.maxMessageBytes, 1)) {
     throw new InvalidOptionError("maxMessageBytes", "an integer >= 1", config.maxMessageBytes);
-  }
-  if (typeof config.now !== "function") {
-    throw new InvalidOptionError("now", "a function returning epoch milliseconds", config.now);
   }
   return Object.freeze(config);
 }

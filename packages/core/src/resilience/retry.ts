@@ -1,5 +1,7 @@
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import { InvalidOptionError, ResilientJobsError } from "../errors.js";
-import { AbortedError, sleep } from "./abort.js";
+import { AbortedError } from "./abort.js";
 import { type BackoffOptions, delayFor, resolveBackoff } from "./backoff.js";
 import { isRetryable } from "./classify.js";
 
@@ -49,6 +51,11 @@ export interface RetryOptions {
    * @defaultValue none
    */
   onRetry?: (info: RetryInfo) => void;
+  /**
+   * The clock the waits between attempts run on (a `VirtualClock` in a simulation).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
 }
 
 /** The defaults of {@link RetryOptions}, declared once. */
@@ -93,6 +100,7 @@ export async function retry<T>(fn: (ctx: RetryContext) => Promise<T>, options: R
     throw new InvalidOptionError("onRetry", "a function", options.onRetry);
   }
   const backoff = resolveBackoff(options.backoff, "backoff.");
+  const clock = resolveClock(options.clock, undefined);
   const { signal, onRetry } = options;
   const ctxSignal = signal ?? NEVER_ABORTED;
   const errors: unknown[] = [];
@@ -111,7 +119,7 @@ export async function retry<T>(fn: (ctx: RetryContext) => Promise<T>, options: R
       const delayMs = delayFor(backoff, attempt - 1, previousDelayMs);
       previousDelayMs = delayMs;
       onRetry?.({ attempt, delayMs, error });
-      await sleep(delayMs, signal);
+      await clock.sleep(delayMs, signal);
     }
   }
 }

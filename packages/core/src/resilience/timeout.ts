@@ -1,3 +1,5 @@
+import type { Clock } from "../clock/Clock.js";
+import { systemClock } from "../clock/systemClock.js";
 import { InvalidOptionError, TimeoutError } from "../errors.js";
 import { AbortedError } from "./abort.js";
 
@@ -9,6 +11,11 @@ export interface WithTimeoutOptions {
    * @defaultValue no signal
    */
   signal?: AbortSignal;
+  /**
+   * The clock the budget runs on.
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
 }
 
 /**
@@ -34,13 +41,14 @@ export function withTimeout<T>(
   const outer = options.signal;
   if (outer?.aborted) return Promise.reject(new AbortedError(outer.reason));
 
+  const clock = options.clock ?? systemClock;
   const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       outer?.removeEventListener("abort", onOuterAbort);
       finish();
     };
@@ -48,7 +56,7 @@ export function withTimeout<T>(
       settle(() => reject(new AbortedError(outer?.reason)));
       controller.abort(outer?.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       const error = new TimeoutError(ms);
       // Settle first, so that fn reacting synchronously to the abort cannot win with its own error.
       settle(() => reject(error));
