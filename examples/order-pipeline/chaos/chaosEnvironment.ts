@@ -16,12 +16,12 @@ import { setUpOnPeers } from "../src/backends/localBackend.js";
 import { pipelineConfig } from "../src/config.js";
 import { PaymentGatewaySimulator } from "../src/payment/PaymentGatewaySimulator.js";
 import { createPaymentService, type PaymentService } from "../src/payment/paymentService.js";
+import type { Random } from "../src/random.js";
 import type { TimeScale } from "../src/timeScale.js";
 import { type FaultProxy, startFaultProxy } from "./faultProxy.js";
 import { type GatewayService, startGatewayService } from "./gatewayService.js";
 import type { ChaosOptions } from "./options.js";
 import { startPeerProcess } from "./peerProcesses.js";
-import type { Random } from "./random.js";
 
 /** Dummy credentials that look real: they must never show up in a log. */
 export const CANARY_CREDENTIALS = Object.freeze({

@@ -8,8 +8,8 @@ import {
 import { normalizeAwsError } from "@resilient-jobs/sqs-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningPeer, startSqsPeer } from "../../../test-support/peers.js";
+import { seededRandom } from "../src/random.js";
 import { startFaultProxy } from "./faultProxy.js";
-import { seededRandom } from "./random.js";
 
 let peer: RunningPeer;
 let direct: SQSClient;

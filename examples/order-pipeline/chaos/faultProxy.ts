@@ -16,7 +16,7 @@
 import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvalidOptionError } from "@resilient-jobs/core";
-import type { Random } from "./random.js";
+import type { Random } from "../src/random.js";
 import {
   JSON_CONTENT_TYPE,
   parseJson,

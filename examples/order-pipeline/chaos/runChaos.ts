@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { QUEUE_NAMES } from "../src/backends/Backend.js";
 import { pipelineConfig } from "../src/config.js";
+import { randomInt, seededRandom } from "../src/random.js";
 import { createTimeScale } from "../src/timeScale.js";
 import { CANARY_CREDENTIALS, type ChaosEnvironment, startChaosEnvironment } from "./chaosEnvironment.js";
 import { queuesEmpty, readDeadLetters, readLeftInQueues, readStatuses } from "./collect.js";
@@ -17,7 +18,6 @@ import type { FaultProxyStats } from "./faultProxy.js";
 import { type ChaosOptions, resolveChaosOptions } from "./options.js";
 import { LOG_CANARY, type LoadResult, placeOrders } from "./orderLoad.js";
 import { type PoisonMessage, poisonMessage } from "./poison.js";
-import { randomInt, seededRandom } from "./random.js";
 import { type Reconciliation, reconcile } from "./reconcile.js";
 import { createWorkerFleet, type FleetRecord } from "./workerFleet.js";
 

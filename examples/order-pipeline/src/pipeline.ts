@@ -4,13 +4,15 @@
  */
 import {
   type CircuitBreaker,
+  type Clock,
   type Consumer,
   createJsonLogger,
   InvalidOptionError,
   type Logger,
+  systemClock,
 } from "@resilient-jobs/core";
 import { type OrderApi, startOrderApi } from "./api/httpServer.js";
-import { createOrderService } from "./api/orderService.js";
+import { createOrderService, type OrderService } from "./api/orderService.js";
 import { createAwsBackend } from "./backends/awsBackend.js";
 import type { Backend, BackendName } from "./backends/Backend.js";
 import { createLocalBackend } from "./backends/localBackend.js";
@@ -53,6 +55,20 @@ export interface PipelineOptions {
    * @defaultValue true
    */
   gatewayHonorsIdempotencyKeys?: boolean;
+  /**
+   * What every wait and timestamp of the pipeline runs on: a `VirtualClock` runs it as a simulation (backend
+   * `memory` only: emulators and AWS keep real time).
+   * @defaultValue `systemClock`
+   */
+  clock?: Clock;
+  /** Random numbers in [0, 1): the gateway's declines and the consumers' backoff jitter. @defaultValue `Math.random` */
+  random?: () => number;
+  /**
+   * Serve the API over HTTP. Off on a virtual clock, whose callers use `service` in process: a socket's I/O is
+   * real time, out of the clock's reach.
+   * @defaultValue true
+   */
+  listen?: boolean;
 }
 
 /** Queue depths, as the study measured them. */
@@ -69,8 +85,10 @@ export interface QueueDepth {
 
 /** A running pipeline. */
 export interface RunningPipeline {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`; empty with `listen: false`. */
   apiUrl: string;
+  /** The API's use cases in process, without HTTP (what a virtual-clock run drives). */
+  service: OrderService;
   queueDepth(): Promise<QueueDepth>;
   /** The payment gateway simulator: charges per order prove nothing is charged twice. */
   gateway: PaymentGatewaySimulator;
@@ -105,6 +123,10 @@ export const PIPELINE_DEFAULTS: Readonly<ResolvedPipelineOptions> = Object.freez
   processor: "ecs",
   port: 0,
   gatewayHonorsIdempotencyKeys: true,
+  clock: systemClock,
+  // Read at call time, so that a stub installed on Math.random later is honoured.
+  random: () => Math.random(),
+  listen: true,
 });
 
 /**
@@ -115,6 +137,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   const resolved = resolvePipelineOptions(options);
   const timeScale = createTimeScale(resolved.timeScale);
   const logger = options.logger ?? createJsonLogger({ level: "warn", base: { app: "order-pipeline" } });
+  const { clock } = resolved;
   const created = await createBackend(resolved, timeScale, logger);
   // With tracing on, the order table's writes (each branch's result, check-and-finalize) appear in the trace.
   const orders = traceOrderStore(created.orders, created.name === "memory" ? "memory" : "aws.dynamodb");
@@ -125,11 +148,19 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     slots: resolved.slots,
     failureRate: resolved.failureRate,
     honorIdempotencyKeys: resolved.gatewayHonorsIdempotencyKeys,
+    random: resolved.random,
+    clock,
   });
   // With tracing on, the payment's idempotency claims and writes appear in its trace.
-  const payments = createPaymentService({ gateway, idempotency: traceStore(backend.idempotency), timeScale });
+  const payments = createPaymentService({
+    gateway,
+    idempotency: traceStore(backend.idempotency),
+    timeScale,
+    clock,
+  });
   let workers: Workers | undefined;
   let api: OrderApi | undefined;
+  let service: OrderService;
   try {
     workers = startWorkers({
       backend,
@@ -138,22 +169,27 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
       processor: resolved.processor,
       workers: resolved.workers,
       logger,
+      clock,
+      random: resolved.random,
     });
-    const service = createOrderService({
+    service = createOrderService({
       orders: backend.orders,
       topic: backend.topic,
       payments,
       idempotency: backend.idempotency,
       timeScale,
+      clock,
     });
     const running = workers;
-    api = await startOrderApi({
-      service,
-      orders: backend.orders,
-      logger,
-      port: resolved.port,
-      health: () => ({ backend: backend.name, ...running.health() }),
-    });
+    if (resolved.listen) {
+      api = await startOrderApi({
+        service,
+        orders: backend.orders,
+        logger,
+        port: resolved.port,
+        health: () => ({ backend: backend.name, ...running.health() }),
+      });
+    }
   } catch (error) {
     await workers?.stop();
     payments.breaker.shutdown();
@@ -165,7 +201,8 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
   const runningApi = api;
   let stopping: Promise<void> | undefined;
   return {
-    apiUrl: runningApi.url,
+    apiUrl: runningApi?.url ?? "",
+    service,
     gateway,
     breaker: payments.breaker,
     orders: { get: (id) => backend.orders.get(id), countByStatus: () => backend.orders.countByStatus() },
@@ -189,7 +226,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
     paymentConsumer: () => runningWorkers.paymentConsumer(),
     stop() {
       stopping ??= (async () => {
-        await runningApi.close();
+        await runningApi?.close();
         await runningWorkers.stop();
         payments.breaker.shutdown();
         await backend.close();
@@ -202,7 +239,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Runn
 function createBackend(options: ResolvedPipelineOptions, timeScale: TimeScale, logger: Logger): Promise<Backend> {
   switch (options.backend) {
     case "memory":
-      return Promise.resolve(createMemoryBackend({ timeScale, processor: options.processor }));
+      return Promise.resolve(createMemoryBackend({ timeScale, processor: options.processor, clock: options.clock }));
     case "local":
       return createLocalBackend({ timeScale, processor: options.processor, logger });
     case "aws":
@@ -236,6 +273,20 @@ export function resolvePipelineOptions(options: PipelineOptions): ResolvedPipeli
   if (!(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65_535)) {
     throw new InvalidOptionError("port", "an integer from 0 to 65535 (0 picks a free port)", resolved.port);
   }
+  const clock = resolved.clock as Partial<Clock> | null;
+  if (
+    typeof clock !== "object" ||
+    clock === null ||
+    typeof clock.now !== "function" ||
+    typeof clock.sleep !== "function"
+  ) {
+    throw new InvalidOptionError("clock", "a Clock (now, setTimeout, clearTimeout, sleep)", resolved.clock);
+  }
+  if (resolved.clock !== systemClock && resolved.backend !== "memory") {
+    throw new InvalidOptionError("clock", 'systemClock with a backend other than "memory"', resolved.clock);
+  }
+  if (typeof resolved.random !== "function") throw new InvalidOptionError("random", "a function", resolved.random);
+  if (typeof resolved.listen !== "boolean") throw new InvalidOptionError("listen", "a boolean", resolved.listen);
   if (typeof resolved.gatewayHonorsIdempotencyKeys !== "boolean") {
     throw new InvalidOptionError("gatewayHonorsIdempotencyKeys", "a boolean", resolved.gatewayHonorsIdempotencyKeys);
   }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
-import { type IdempotencyStore, makeIdempotent, TransientError } from "@resilient-jobs/core";
+import { type Clock, type IdempotencyStore, makeIdempotent, systemClock, TransientError } from "@resilient-jobs/core";
 import type { OrderTopic } from "../backends/Backend.js";
 import { pipelineConfig } from "../config.js";
 import type { Order, OrderStatus } from "../orders/Order.js";
@@ -32,8 +31,8 @@ export interface OrderServiceOptions {
   /** Remembers Idempotency-Key headers (prefix `api#`). */
   idempotency: IdempotencyStore;
   timeScale: TimeScale;
-  /** @defaultValue `Date.now` */
-  now?: () => number;
+  /** What orders are dated by and the sync path's stock reservation waits on. @defaultValue `systemClock` */
+  clock?: Clock;
 }
 
 /** The API's use cases, without HTTP. */
@@ -59,7 +58,8 @@ export class OrderNotQueuedError extends TransientError {
  */
 export function createOrderService(options: OrderServiceOptions): OrderService {
   const { orders, topic, payments, timeScale } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const inventoryMs = timeScale.ms(pipelineConfig.inventoryLatencyMs);
 
   const newOrder = async (request: OrderRequest): Promise<OrderPlaced> => {
@@ -88,7 +88,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     const payment = await payments.pay(event, { signal });
     await orders.recordPayment(orderId, payment, new Date(now()).toISOString());
     if (payment.status === "PAID") {
-      await sleep(inventoryMs, undefined, { signal });
+      await clock.sleep(inventoryMs, signal);
       await orders.recordInventory(orderId, new Date(now()).toISOString());
       await orders.finalize(orderId, "payment", new Date(now()).toISOString());
     }
@@ -96,7 +96,7 @@ export function createOrderService(options: OrderServiceOptions): OrderService {
     return { orderId, status: order?.status ?? "PENDING", statusUrl: statusUrl(orderId) };
   };
 
-  const common = { store: options.idempotency, ttlSeconds: pipelineConfig.idempotencyTtlSeconds, now };
+  const common = { store: options.idempotency, ttlSeconds: pipelineConfig.idempotencyTtlSeconds, clock };
   // The key is an argument only so makeIdempotent can read it; the use case itself does not need it.
   const placeAsyncOnce = makeIdempotent((request: OrderRequest, _key: string) => placeAsync(request), {
     ...common,

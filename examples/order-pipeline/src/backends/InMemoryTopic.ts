@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { InMemoryQueue } from "@resilient-jobs/core";
+import { type Clock, type InMemoryQueue, systemClock } from "@resilient-jobs/core";
 import type { OrderPlaced } from "../orders/orderSchema.js";
 import { activeTraceparent, inSpan, SpanKind } from "../telemetry/tracing.js";
 import type { OrderTopic } from "./Backend.js";
@@ -12,10 +12,13 @@ import type { OrderTopic } from "./Backend.js";
 export class InMemoryTopic implements OrderTopic {
   readonly topicArn: string;
   readonly #subscribers: InMemoryQueue[] = [];
+  readonly #clock: Clock;
   #published = 0;
 
-  constructor(name: string) {
+  /** `clock` dates the envelopes' `Timestamp`. */
+  constructor(name: string, clock: Clock = systemClock) {
     this.topicArn = `arn:aws:sns:us-east-1:000000000000:${name}`;
+    this.#clock = clock;
   }
 
   /** Subscribes a queue: it receives every message published from now on. */
@@ -42,7 +45,7 @@ export class InMemoryTopic implements OrderTopic {
       MessageId: randomUUID(),
       TopicArn: this.topicArn,
       Message: JSON.stringify(event),
-      Timestamp: new Date().toISOString(),
+      Timestamp: new Date(this.#clock.now()).toISOString(),
       MessageAttributes: {
         "correlation-id": { Type: "String", Value: event.orderId },
         ...(traceparent === undefined ? {} : { traceparent: { Type: "String", Value: traceparent } }),

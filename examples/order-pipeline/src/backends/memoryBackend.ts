@@ -1,4 +1,4 @@
-import { InMemoryQueue, MemoryIdempotencyStore } from "@resilient-jobs/core";
+import { type Clock, InMemoryQueue, MemoryIdempotencyStore, systemClock } from "@resilient-jobs/core";
 import { pipelineConfig } from "../config.js";
 import { MemoryOrderStore } from "../orders/MemoryOrderStore.js";
 import type { TimeScale } from "../timeScale.js";
@@ -20,6 +20,8 @@ export interface MemoryBackendOptions {
   timeScale: TimeScale;
   /** Which processor consumes the payment queue: it sets that queue's visibility timeout. @defaultValue "ecs" */
   processor?: "ecs" | "lambda";
+  /** What the queues' visibility and waits, the idempotency store and the topic run on. @defaultValue `systemClock` */
+  clock?: Clock;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface MemoryBackendOptions {
  */
 export function createMemoryBackend(options: MemoryBackendOptions): MemoryBackend {
   const { timeScale } = options;
-  const topic = new InMemoryTopic(pipelineConfig.topicName);
+  const clock = options.clock ?? systemClock;
+  const topic = new InMemoryTopic(pipelineConfig.topicName, clock);
   const queue = (name: QueueName) => {
     const queueName = pipelineConfig.queues[name];
     const visibilityTimeoutMs = timeScale.ms(queueVisibilitySeconds(name, options.processor ?? "ecs") * 1000);
@@ -37,7 +40,12 @@ export function createMemoryBackend(options: MemoryBackendOptions): MemoryBacken
       name: queueName,
       visibilityTimeoutMs,
       maxReceiveCount: pipelineConfig.maxReceiveCount,
-      deadLetterQueue: new InMemoryQueue({ name: queueName + pipelineConfig.deadLetterSuffix, visibilityTimeoutMs }),
+      clock,
+      deadLetterQueue: new InMemoryQueue({
+        name: queueName + pipelineConfig.deadLetterSuffix,
+        visibilityTimeoutMs,
+        clock,
+      }),
     });
     topic.subscribe(created);
     return created;
@@ -49,7 +57,7 @@ export function createMemoryBackend(options: MemoryBackendOptions): MemoryBacken
     topic,
     sources,
     orders: new MemoryOrderStore(),
-    idempotency: new MemoryIdempotencyStore(),
+    idempotency: new MemoryIdempotencyStore({ clock }),
     async queueCounts() {
       const counts = {} as Record<QueueName, { visible: number; inFlight: number; deadLettered: number }>;
       for (const name of QUEUE_NAMES) {

@@ -2,7 +2,7 @@
  * `npm run flash-sale`'s command line: usage and parsing. Apart from experiment/options.ts (which validates with
  * the SDK's InvalidOptionError) so the launcher can answer `--help` and reject a bad flag before any build.
  */
-import type { FlashSaleOptions, FlashSalePhase, WorkerCount } from "../experiment/options.js";
+import type { ExperimentClock, FlashSaleOptions, FlashSalePhase, WorkerCount } from "../experiment/options.js";
 import { type HelpRequest, numberFlag, parseScriptArgs, UsageError } from "./scriptArgs.js";
 
 /** What the command line asked for: the options, and where to write the results. */
@@ -25,7 +25,9 @@ export const FLASH_SALE_USAGE = `Usage: npm run flash-sale -- [options]
   --payment-ms 3000          how long one payment holds a slot (study time)
   --slots N|unlimited        payment slots shared by the workers (default unlimited)
   --sync-slots N|unlimited   payment slots behind POST /orders/sync (default 1)
-  --time-scale 0.01          every duration x this factor (1 = real time)
+  --time-scale 0.01          every duration x this factor (1 = real time; default 1 with --clock virtual)
+  --clock system|virtual     virtual: simulated time, hours in seconds, repeatable (memory backend only)
+  --seed 1                   seeds think times, declines and backoff jitter (same seed, same virtual run)
   --phases sync,workers      which parts run
   --out results              results folder (JSON + SVG chart)
   -h, --help                 this help
@@ -44,6 +46,8 @@ const OPTIONS = {
   slots: { type: "string" },
   "sync-slots": { type: "string" },
   "time-scale": { type: "string" },
+  clock: { type: "string" },
+  seed: { type: "string" },
   phases: { type: "string" },
   out: { type: "string" },
 } as const;
@@ -66,8 +70,21 @@ export function parseFlashSaleArgs(args: readonly string[]): FlashSaleCommand | 
     syncSlots: values["sync-slots"] === undefined ? undefined : slots("--sync-slots", values["sync-slots"]),
     timeScale: values["time-scale"] === undefined ? undefined : numberFlag("--time-scale", values["time-scale"]),
     phases: values.phases === undefined ? undefined : (values.phases.split(",") as FlashSalePhase[]),
+    clock: values.clock === undefined ? undefined : clockFlag(values.clock),
+    seed: values.seed === undefined ? undefined : numberFlag("--seed", values.seed),
   };
+  // Checked here too, so the launcher refuses it before building anything.
+  if (options.clock === "virtual" && options.backend !== undefined && options.backend !== "memory") {
+    throw new UsageError(`--clock virtual runs on the memory backend only, got --backend ${options.backend}`);
+  }
   return { help: false, options, outDir: values.out ?? "results" };
+}
+
+function clockFlag(text: string): ExperimentClock {
+  if (text !== "system" && text !== "virtual") {
+    throw new UsageError(`Expected \`--clock\` to be "system" or "virtual", got ${JSON.stringify(text)}`);
+  }
+  return text;
 }
 
 function numberList(flag: string, text: string): number[] {

@@ -1,9 +1,10 @@
 import { Agent, request } from "node:http";
+import { type Clock, InvalidOptionError, systemClock } from "@resilient-jobs/core";
 
 /** How one request ended, from the customer's side. */
 export type RequestOutcome = "ok" | "http-error" | "timeout" | "network-error";
 
-/** One request a simulated customer sent. Times are real milliseconds since the load started. */
+/** One request a simulated customer sent. Times are milliseconds of the driver's clock since the load started. */
 export interface RequestRecord {
   readonly user: number;
   readonly startMs: number;
@@ -15,10 +16,24 @@ export interface RequestRecord {
   readonly orderId?: string;
 }
 
-/** Options of {@link driveClosedLoop}. Every duration is real milliseconds (already time-scaled). */
+/** An answer to an order sent in process: the HTTP status the API would give, and the order id. */
+export interface InProcessAnswer {
+  readonly status: number;
+  readonly orderId?: string;
+}
+
+/** Sends one order in process (no HTTP); `signal` aborts when the customer gives up. */
+export type SendOrder = (body: unknown, signal: AbortSignal) => Promise<InProcessAnswer>;
+
+/** Options of {@link driveClosedLoop}. Every duration is milliseconds of `clock` (already time-scaled). */
 export interface ClosedLoopOptions {
-  /** The endpoint each customer POSTs to. */
-  readonly url: string;
+  /** The endpoint each customer POSTs to; give this or `send`. */
+  readonly url?: string;
+  /**
+   * Sends each order in process instead of over HTTP; give this or `url`. A virtual clock needs it: a socket's
+   * I/O takes real time the clock cannot see.
+   */
+  readonly send?: SendOrder;
   /** Concurrent customers, each with at most one request outstanding. */
   readonly users: number;
   /** No customer starts a request after this long; requests under way still finish or time out. */
@@ -31,6 +46,8 @@ export interface ClosedLoopOptions {
   readonly body: (user: number) => unknown;
   /** Random numbers in [0, 1) for think times. @defaultValue `Math.random` */
   readonly random?: () => number;
+  /** What the window, think times and timeouts run on. @defaultValue `systemClock` */
+  readonly clock?: Clock;
 }
 
 /** What a closed-loop run measured. */
@@ -50,50 +67,83 @@ export interface ClosedLoopResult {
 export async function driveClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const { users, durationMs, timeoutMs } = options;
   const random = options.random ?? Math.random;
+  const clock = options.clock ?? systemClock;
   const [thinkMin, thinkMax] = options.thinkMs;
-  const target = new URL(options.url);
+  if ((options.url === undefined) === (options.send === undefined)) {
+    throw new InvalidOptionError("url", "either `url` or `send`, not both", options.url);
+  }
   // One kept-alive connection per customer, as a browser would hold: connection set-up stays out of the
   // figures, which at small time scales would otherwise swamp the scaled durations.
-  const agent = new Agent({ keepAlive: true, maxSockets: users });
+  const agent = options.url === undefined ? undefined : new Agent({ keepAlive: true, maxSockets: users });
   const records: RequestRecord[] = [];
-  const origin = performance.now();
-  const elapsed = () => performance.now() - origin;
+  const origin = clock.now();
+  const elapsed = () => clock.now() - origin;
+  const attempt = (body: unknown, user: number, startMs: number): Promise<RequestRecord> => {
+    const request: Attempt = { clock, timeoutMs, user, startMs, elapsed };
+    return options.send === undefined
+      ? post(new URL(options.url!), Buffer.from(JSON.stringify(body)), agent!, request)
+      : sendInProcess(options.send, body, request);
+  };
 
   const customer = async (user: number) => {
-    const body = Buffer.from(JSON.stringify(options.body(user)));
+    const body = options.body(user);
     // One clock reading decides and dates each request: read twice, a request could start after the window.
     for (let startMs = elapsed(); startMs < durationMs; startMs = elapsed()) {
-      records.push(await post(target, body, agent, timeoutMs, user, startMs, elapsed));
+      records.push(await attempt(body, user, startMs));
       const thinkMs = thinkMin + random() * (thinkMax - thinkMin);
       if (elapsed() + thinkMs >= durationMs) break;
-      await new Promise((resolve) => setTimeout(resolve, thinkMs));
+      await clock.sleep(thinkMs);
     }
   };
   try {
     await Promise.all(Array.from({ length: users }, (_, user) => customer(user)));
   } finally {
-    agent.destroy();
+    agent?.destroy();
   }
   return { durationMs, records };
 }
 
-function post(
-  target: URL,
-  body: Buffer,
-  agent: Agent,
-  timeoutMs: number,
-  user: number,
-  startMs: number,
-  elapsed: () => number,
-): Promise<RequestRecord> {
+/** One customer's request: when it started, and when the customer gives up. */
+interface Attempt {
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  readonly user: number;
+  readonly startMs: number;
+  readonly elapsed: () => number;
+}
+
+/** Settles a request once: its answer, its error, or the customer's timeout, whichever comes first. */
+function settleOnce(attempt: Attempt, resolve: (record: RequestRecord) => void, onTimeout: () => void) {
+  const { clock, user, startMs, elapsed } = attempt;
+  let settled = false;
+  const finish = (outcome: RequestOutcome, status?: number, orderId?: string) => {
+    if (settled) return;
+    settled = true;
+    clock.clearTimeout(timer);
+    resolve({ user, startMs, endMs: elapsed(), outcome, status, orderId });
+  };
+  const timer = clock.setTimeout(() => {
+    finish("timeout");
+    onTimeout();
+  }, attempt.timeoutMs);
+  return finish;
+}
+
+function sendInProcess(send: SendOrder, body: unknown, attempt: Attempt): Promise<RequestRecord> {
   return new Promise((resolve) => {
-    let settled = false;
-    const finish = (outcome: RequestOutcome, status?: number, orderId?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({ user, startMs, endMs: elapsed(), outcome, status, orderId });
-    };
+    const controller = new AbortController();
+    const finish = settleOnce(attempt, resolve, () => controller.abort(new Error("the customer gave up")));
+    send(body, controller.signal).then(
+      ({ status, orderId }) => finish(status >= 200 && status < 300 ? "ok" : "http-error", status, orderId),
+      () => finish("network-error"),
+    );
+  });
+}
+
+function post(target: URL, body: Buffer, agent: Agent, attempt: Attempt): Promise<RequestRecord> {
+  return new Promise((resolve) => {
+    // Giving up closes the connection, as a customer closing the tab does: the server sees it go.
+    const finish = settleOnce(attempt, resolve, () => req.destroy());
     const req = request(
       target,
       {
@@ -111,11 +161,6 @@ function post(
         res.on("error", () => finish("network-error"));
       },
     );
-    // Giving up closes the connection, as a customer closing the tab does: the server sees it go.
-    const timer = setTimeout(() => {
-      finish("timeout");
-      req.destroy();
-    }, timeoutMs);
     req.on("error", () => finish("network-error"));
     req.end(body);
   });

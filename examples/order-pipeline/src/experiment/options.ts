@@ -1,6 +1,12 @@
 import { InvalidOptionError } from "@resilient-jobs/core";
 import { roundUpForDisplay } from "../cli/scriptArgs.js";
 
+/** What the experiment runs on: real time, or a virtual clock that runs it as a simulation (memory backend). */
+export type ExperimentClock = "system" | "virtual";
+
+/** On the virtual clock time costs nothing, so the experiment runs at the study's own scale unless told. */
+export const VIRTUAL_CLOCK_TIME_SCALE = 1;
+
 /** Which parts of the experiment run: the sync-vs-async comparison, the worker-scaling runs, or both. */
 export type FlashSalePhase = "sync" | "workers";
 
@@ -76,9 +82,20 @@ export interface FlashSaleOptions {
   syncSlots?: number | "unlimited";
   /**
    * Factor applied to every duration: 0.01 runs the 3 s payments in 30 ms.
-   * @defaultValue 0.01
+   * @defaultValue 0.01; with `clock: "virtual"`, {@link VIRTUAL_CLOCK_TIME_SCALE} (1)
    */
   timeScale?: number;
+  /**
+   * `"virtual"` runs the whole experiment on a `VirtualClock` (backend `memory` only): hours of study time in
+   * seconds, the same figures on every run with the same `seed`, no timer jitter.
+   * @defaultValue "system"
+   */
+  clock?: ExperimentClock;
+  /**
+   * Seeds every random draw of the runs: customers' think times, the gateway's declines, backoff jitter.
+   * @defaultValue 1
+   */
+  seed?: number;
   /**
    * Which parts run.
    * @defaultValue ["sync", "workers"]
@@ -91,7 +108,8 @@ export interface FlashSaleOptions {
   sampleEveryMs?: number;
   /**
    * Run both endpoints briefly, unmeasured, before the first measured run, so that the process's JIT warm-up
-   * does not slow whichever run comes first. Once per process is enough.
+   * does not slow whichever run comes first. Once per process is enough. Skipped on the virtual clock, where
+   * real speed does not touch the figures.
    * @defaultValue true
    */
   warmUp?: boolean;
@@ -112,6 +130,8 @@ export const FLASH_SALE_DEFAULTS: FlashSaleConfig = Object.freeze({
   slots: "unlimited",
   syncSlots: 1,
   timeScale: 0.01,
+  clock: "system",
+  seed: 1,
   phases: Object.freeze(["sync", "workers"] as const),
   sampleEveryMs: 1_000,
   warmUp: true,
@@ -119,9 +139,23 @@ export const FLASH_SALE_DEFAULTS: FlashSaleConfig = Object.freeze({
 
 /** Applies the defaults and validates; throws InvalidOptionError naming the first bad option. */
 export function resolveFlashSaleOptions(options: FlashSaleOptions = {}): FlashSaleConfig {
-  const config = { ...FLASH_SALE_DEFAULTS, ...withoutUndefined(options) };
+  const given = withoutUndefined(options);
+  const config = {
+    ...FLASH_SALE_DEFAULTS,
+    ...(given.clock === "virtual" ? { timeScale: VIRTUAL_CLOCK_TIME_SCALE } : {}),
+    ...given,
+  };
   if (config.backend !== "memory" && config.backend !== "local") {
     throw new InvalidOptionError("backend", '"memory" or "local"', config.backend);
+  }
+  if (config.clock !== "system" && config.clock !== "virtual") {
+    throw new InvalidOptionError("clock", '"system" or "virtual"', config.clock);
+  }
+  if (config.clock === "virtual" && config.backend !== "memory") {
+    throw new InvalidOptionError("clock", '"system" with backend "local" (the emulators keep real time)', config.clock);
+  }
+  if (!(Number.isInteger(config.seed) && config.seed >= 0 && config.seed <= 0xffff_ffff)) {
+    throw new InvalidOptionError("seed", "an integer from 0 to 4294967295", config.seed);
   }
   requireCounts("users", config.users);
   requireWorkerCounts(config.workers);
@@ -205,7 +239,8 @@ export const MIN_PAYMENTS_PER_LOAD = 10;
 export function flashSaleWarnings(config: FlashSaleConfig): string[] {
   const warnings: string[] = [];
   const scaledPaymentMs = config.paymentMs * config.timeScale;
-  if (scaledPaymentMs < MIN_SCALED_PAYMENT_MS) {
+  // A virtual clock has no jitter: any scale measures the queue.
+  if (config.clock === "system" && scaledPaymentMs < MIN_SCALED_PAYMENT_MS) {
     warnings.push(
       `--time-scale ${config.timeScale} runs each payment in ${scaledPaymentMs.toFixed(1)} ms, under ` +
         `${MIN_SCALED_PAYMENT_MS} ms: timer jitter exceeds the checks' 10% tolerance, so their PASS/FAIL says little ` +

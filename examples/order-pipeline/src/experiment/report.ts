@@ -10,12 +10,19 @@ import type { WorkerRunResult } from "./workerRun.js";
 export function renderReport(result: FlashSaleResult, checks: readonly ShapeCheck[]): string {
   const { config } = result;
   const thinkMeanMs = (config.thinkMs[0] + config.thinkMs[1]) / 2;
+  const virtual = config.clock === "virtual";
   const sections = [
-    `# Flash-sale experiment: ${config.backend} backend, time scale ${config.timeScale}`,
-    `Study time throughout (1 study second = ${formatDuration(1000 * config.timeScale).replace(" ", "\u00a0")} real), ` +
-      `except the async latencies, which are real. Payment ${formatDuration(config.paymentMs)}, think time ` +
+    virtual
+      ? `# Flash-sale experiment: ${config.backend} backend, virtual clock (seed ${config.seed}), time scale ${config.timeScale}`
+      : `# Flash-sale experiment: ${config.backend} backend, time scale ${config.timeScale}`,
+    (virtual
+      ? "Simulated study time throughout, async latencies included (on the virtual clock work takes no time). "
+      : `Study time throughout (1 study second = ${formatDuration(1000 * config.timeScale).replace(" ", "\u00a0")} real), ` +
+        "except the async latencies, which are real. ") +
+      `Payment ${formatDuration(config.paymentMs)}, think time ` +
       `${config.thinkMs[0]}-${config.thinkMs[1]} ms, customer timeout ${formatDuration(config.customerTimeoutMs)}, ` +
-      `load ${formatDuration(config.durationMs)} per run. The whole experiment took ${result.realSeconds.toFixed(1)} s real.`,
+      `load ${formatDuration(config.durationMs)} per run.`,
+    realTimeLine(result),
   ];
   if (result.sync.length > 0 || result.workers.length > 0) {
     sections.push("## Sync vs async", syncTable(result, thinkMeanMs));
@@ -53,6 +60,14 @@ export function renderReport(result: FlashSaleResult, checks: readonly ShapeChec
     ].join("\n"),
   );
   return `${sections.join("\n\n")}\n`;
+}
+
+/** The only line that changes between two runs with the same seed on the virtual clock. */
+function realTimeLine(result: FlashSaleResult): string {
+  const took = `The whole experiment took ${result.realSeconds.toFixed(1)} s real`;
+  if (result.config.clock !== "virtual") return `${took}.`;
+  const speed = result.studySeconds / Math.max(result.realSeconds, 1e-3);
+  return `${took}, simulating ${formatDuration(result.studySeconds * 1000)} of study time (${formatCount(Math.round(speed))}x real time).`;
 }
 
 function syncTable(result: FlashSaleResult, thinkMeanMs: number): string {

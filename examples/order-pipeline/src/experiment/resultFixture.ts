@@ -87,6 +87,7 @@ export function studyLikeResult(): FlashSaleResult {
     config,
     startedAt: "2026-01-01T00:00:00.000Z",
     realSeconds: 100,
+    studySeconds: 10_000,
     asyncUsers: 20,
     sync: [syncRun(5, 0, 14_800, 0.33), syncRun(20, 0.69, 30_000, 0.32)],
     // 1 worker: backlog (50 - 1/3) x 60 = 2,980 + 1 in flight; drain = 2,981 x 3 s.

@@ -1,19 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { VirtualClock } from "@resilient-jobs/core/testing";
+import { beforeEach, describe, expect, it } from "vitest";
 import { rateBetween, recordChanges, startSampler, timeUntil } from "./sampler.js";
 
+let clock: VirtualClock;
+
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "performance"] });
-});
-afterEach(() => {
-  vi.useRealTimers();
+  clock = new VirtualClock();
 });
 
 describe("startSampler", () => {
   it("reads at once and then on a fixed cadence, and once more on stop", async () => {
     let depth = 0;
-    const sampler = startSampler(() => depth++, 10);
+    const sampler = startSampler(() => depth++, 10, clock);
 
-    await vi.advanceTimersByTimeAsync(35);
+    await clock.advance(35);
     const samples = await sampler.stop();
 
     expect(samples.map((s) => s.atMs)).toEqual([0, 10, 20, 30, 35]);
@@ -23,17 +23,21 @@ describe("startSampler", () => {
   it("never overlaps a slow reading and skips the ticks it missed", async () => {
     let running = 0;
     let overlapped = false;
-    const sampler = startSampler(async () => {
-      running += 1;
-      if (running > 1) overlapped = true;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      running -= 1;
-      return 1;
-    }, 10);
+    const sampler = startSampler(
+      async () => {
+        running += 1;
+        if (running > 1) overlapped = true;
+        await clock.sleep(25);
+        running -= 1;
+        return 1;
+      },
+      10,
+      clock,
+    );
 
-    await vi.advanceTimersByTimeAsync(100);
+    await clock.advance(100);
     const stopping = sampler.stop();
-    await vi.advanceTimersByTimeAsync(50);
+    await clock.advance(50);
     const samples = await stopping;
 
     expect(overlapped).toBe(false);
@@ -45,37 +49,45 @@ describe("startSampler", () => {
 describe("timeUntil", () => {
   it("resolves with the time the condition took to hold", async () => {
     let done = false;
-    setTimeout(() => {
+    clock.setTimeout(() => {
       done = true;
     }, 42);
 
-    const took = timeUntil(() => done, 1_000);
-    await vi.advanceTimersByTimeAsync(50);
+    const took = timeUntil(() => done, 1_000, clock);
+    await clock.advance(50);
 
     expect(await took).toBeGreaterThanOrEqual(42);
     expect(await took).toBeLessThanOrEqual(44);
   });
 
   it("resolves undefined when the condition does not hold in time", async () => {
-    const took = timeUntil(() => false, 100);
-    await vi.advanceTimersByTimeAsync(150);
+    const took = timeUntil(() => false, 100, clock);
+    await clock.advance(150);
 
     expect(await took).toBeUndefined();
   });
 });
 
 describe("recordChanges", () => {
-  it("keeps the moments a counter changed, to the millisecond", async () => {
+  it("keeps the moments a counter changed, as it hears them", async () => {
     let charged = 0;
-    const recorder = recordChanges(() => charged);
-    setTimeout(() => {
-      charged = 5;
-    }, 30);
-    setTimeout(() => {
-      charged = 10;
-    }, 60);
+    const listeners = new Set<(value: number) => void>();
+    const charge = (to: number) => {
+      charged = to;
+      for (const listener of listeners) listener(charged);
+    };
+    const recorder = recordChanges(
+      () => charged,
+      (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      clock,
+    );
+    clock.setTimeout(() => charge(5), 30);
+    clock.setTimeout(() => charge(10), 60);
 
-    await vi.advanceTimersByTimeAsync(100);
+    await clock.advance(100);
     recorder.stop();
 
     expect(recorder.changes).toEqual([

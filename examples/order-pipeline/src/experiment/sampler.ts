@@ -1,7 +1,6 @@
-/** The one clock of this module: real milliseconds (read at call time, so fake timers can replace it). */
-const clock = () => performance.now();
+import { type Clock, systemClock } from "@resilient-jobs/core";
 
-/** One reading, `atMs` real milliseconds after the sampler started. */
+/** One reading, `atMs` milliseconds of the sampler's clock after it started. */
 export interface Sample<T> {
   readonly atMs: number;
   readonly value: T;
@@ -20,27 +19,27 @@ export interface Sampler<T> {
  * interval (a queue API call on a busy emulator) delays the next one instead of overlapping it, and the
  * cadence skips the ticks it missed rather than bunching readings together.
  */
-export function startSampler<T>(read: () => Promise<T> | T, everyMs: number): Sampler<T> {
+export function startSampler<T>(read: () => Promise<T> | T, everyMs: number, clock: Clock = systemClock): Sampler<T> {
   const samples: Sample<T>[] = [];
-  const origin = clock();
+  const origin = clock.now();
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
   let wake: (() => void) | undefined;
 
   const take = async () => {
     const value = await read();
-    samples.push({ atMs: clock() - origin, value });
+    samples.push({ atMs: clock.now() - origin, value });
   };
   const loop = (async () => {
     let nextAt = 0;
     while (!stopped) {
       await take();
-      const now = clock() - origin;
+      const now = clock.now() - origin;
       nextAt += everyMs;
       if (nextAt < now) nextAt = Math.ceil(now / everyMs) * everyMs;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        timer = setTimeout(resolve, nextAt - now);
+        timer = clock.setTimeout(resolve, nextAt - now);
       });
     }
   })();
@@ -49,7 +48,7 @@ export function startSampler<T>(read: () => Promise<T> | T, everyMs: number): Sa
     samples,
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       wake?.();
       await loop;
       await take();
@@ -59,16 +58,22 @@ export function startSampler<T>(read: () => Promise<T> | T, everyMs: number): Sa
 }
 
 /**
- * Polls `done()` every millisecond (an in-process counter: cheap) until it holds or `timeoutMs` passes.
- * Resolves with the real milliseconds it took, or undefined on timeout.
+ * Polls `done()` every `pollMs` (an in-process counter: cheap) until it holds or `timeoutMs` passes. Resolves
+ * with the milliseconds it took, or undefined on timeout. On a virtual clock every poll is a timer to fire, so
+ * callers poll as coarsely as their figures allow.
  */
-export async function timeUntil(done: () => boolean, timeoutMs: number): Promise<number | undefined> {
-  const start = clock();
+export async function timeUntil(
+  done: () => boolean,
+  timeoutMs: number,
+  clock: Clock = systemClock,
+  pollMs = 1,
+): Promise<number | undefined> {
+  const start = clock.now();
   while (!done()) {
-    if (clock() - start > timeoutMs) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (clock.now() - start > timeoutMs) return undefined;
+    await clock.sleep(pollMs);
   }
-  return clock() - start;
+  return clock.now() - start;
 }
 
 /** A running {@link recordChanges}. */
@@ -79,24 +84,23 @@ export interface ChangeRecorder {
 }
 
 /**
- * Polls a cheap in-process counter (the gateway's charge count) every millisecond and keeps the moments it
- * changed: the completion times of the payments, to about a millisecond, without hooking into the gateway.
+ * Keeps the moments a counter (the gateway's charge count) changed: the completion times of the payments.
+ * `subscribe` hears each new value as it happens and returns its unsubscribe; the moments are read on `clock`.
  */
-export function recordChanges(read: () => number): ChangeRecorder {
-  const origin = clock();
+export function recordChanges(
+  read: () => number,
+  subscribe: (listener: (value: number) => void) => () => void,
+  clock: Clock = systemClock,
+): ChangeRecorder {
+  const origin = clock.now();
   let last = read();
   const changes: [number, number][] = [[0, last]];
-  const timer = setInterval(() => {
-    const value = read();
-    if (value !== last) {
-      last = value;
-      changes.push([clock() - origin, value]);
-    }
-  }, 1);
-  return {
-    changes,
-    stop: () => clearInterval(timer),
-  };
+  const unsubscribe = subscribe((value) => {
+    if (value === last) return;
+    last = value;
+    changes.push([clock.now() - origin, value]);
+  });
+  return { changes, stop: unsubscribe };
 }
 
 /**

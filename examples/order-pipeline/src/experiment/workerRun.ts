@@ -2,6 +2,8 @@ import { silentLogger } from "@resilient-jobs/core";
 import { type RunningPipeline, startPipeline } from "../pipeline.js";
 import { createTimeScale } from "../timeScale.js";
 import { flashSaleOrder } from "./customerOrder.js";
+import type { ExperimentTime } from "./experimentClock.js";
+import { inProcessOrders } from "./inProcessApi.js";
 import { driveClosedLoop } from "./loadDriver.js";
 import { type LoadSummary, summarizeLoad } from "./loadSummary.js";
 import { ADAPTIVE_WORKERS, type FlashSaleConfig, maxWorkers, slotCount, type WorkerCount } from "./options.js";
@@ -44,7 +46,10 @@ export interface WorkerRunResult {
   /** The payment workers: a count, or `"adaptive"` (a limit from 1 to 100 found by the consumer). */
   readonly workers: WorkerCount;
   readonly slots: number | "unlimited";
-  /** What the customers saw of `POST /orders/async`; latencies in REAL milliseconds (the scale does not shrink them). */
+  /**
+   * What the customers saw of `POST /orders/async`; latencies in REAL milliseconds (the scale does not shrink
+   * them), or virtual ones on the virtual clock (where accepting takes no time).
+   */
   readonly accept: LoadSummary;
   /** Orders accepted per study second: the arrival rate of the payment queue. */
   readonly arrivalPerSecond: number;
@@ -74,19 +79,26 @@ export interface WorkerRunResult {
   readonly estimate: WorkerEstimate;
 }
 
-/** The one clock of this module: real milliseconds. */
-const now = () => performance.now();
+/** How often a wait looks at the queue or the gateway, study ms: a few real ms at the default scale, few timers on a virtual clock. */
+const POLL_MS = 500;
 
 /** Starts a pipeline with `workers` payment workers, drives the async endpoint, samples the queue, waits for the drain. */
 export async function runWorkerRun(
   config: FlashSaleConfig,
   workers: WorkerCount,
   users: number,
+  time: ExperimentTime,
 ): Promise<WorkerRunResult> {
   const scale = createTimeScale(config.timeScale);
   const paymentMs = scale.ms(config.paymentMs) / config.timeScale;
   const durationMs = scale.ms(config.durationMs);
+  const { clock } = time;
+  const now = () => clock.now();
+  const random = time.random(`workers:${workers}`);
   const pipeline = await startPipeline({
+    clock,
+    random,
+    listen: !time.virtual,
     backend: config.backend,
     workers: workers === "adaptive" ? ADAPTIVE_WORKERS : workers,
     paymentMs: config.paymentMs,
@@ -100,27 +112,36 @@ export async function runWorkerRun(
     const handlerRealMs: number[] = [];
     consumer?.on("succeeded", (event) => handlerRealMs.push(event.durationMs));
     consumer?.on("failed", (event) => handlerRealMs.push(event.durationMs));
-    const sampler = startSampler(async () => {
-      const depth = await pipeline.queueDepth();
-      const stats = consumer?.stats();
-      return {
-        depth: depth.payment + depth.paymentInFlight,
-        charged: gateway.totalCharges(),
-        inFlight: stats?.inFlight ?? depth.paymentInFlight,
-        limit: stats?.concurrency.limit ?? maxWorkers(workers),
-      };
-    }, scale.ms(config.sampleEveryMs));
-    const charges = recordChanges(() => gateway.totalCharges());
+    const sampler = startSampler(
+      async () => {
+        const depth = await pipeline.queueDepth();
+        const stats = consumer?.stats();
+        return {
+          depth: depth.payment + depth.paymentInFlight,
+          charged: gateway.totalCharges(),
+          inFlight: stats?.inFlight ?? depth.paymentInFlight,
+          limit: stats?.concurrency.limit ?? maxWorkers(workers),
+        };
+      },
+      scale.ms(config.sampleEveryMs),
+      clock,
+    );
+    const charges = recordChanges(() => gateway.totalCharges(), gateway.onCharge.bind(gateway), clock);
     const loadStart = now();
     const load = await driveClosedLoop({
-      url: `${pipeline.apiUrl}/orders/async`,
+      ...(time.virtual
+        ? { send: inProcessOrders(pipeline.service, "async") }
+        : { url: `${pipeline.apiUrl}/orders/async` }),
+      clock,
+      random,
       users,
       durationMs,
       thinkMs: [config.thinkMs[0] * config.timeScale, config.thinkMs[1] * config.timeScale],
       timeoutMs: scale.ms(config.customerTimeoutMs),
       body: flashSaleOrder,
     });
-    const accept = summarizeLoad(load, { timeScale: config.timeScale, latency: "real" });
+    // On the virtual clock accepting takes no real time to measure: its latencies are study time like the rest.
+    const accept = summarizeLoad(load, { timeScale: config.timeScale, latency: time.virtual ? "study" : "real" });
     const acceptedIds = load.records.flatMap((r) => (r.outcome === "ok" && r.orderId ? [r.orderId] : []));
     const arrivalPerSecond = acceptedIds.length / (config.durationMs / 1000);
     const queueLoad = {
@@ -133,9 +154,14 @@ export async function runWorkerRun(
     const estimate = estimateWorkers(queueLoad);
     // Give a slow drain three times its estimate (and a floor) before calling it stuck.
     const patienceMs = Math.max(5_000, (estimate.drainMs * 3 + 30_000) * config.timeScale);
-    const drained = await timeUntil(() => gateway.totalCharges() >= acceptedIds.length, patienceMs);
+    const drained = await timeUntil(
+      () => gateway.totalCharges() >= acceptedIds.length,
+      patienceMs,
+      clock,
+      scale.ms(POLL_MS / 5),
+    );
     const drainRealMs = drained === undefined ? undefined : now() - loadStart - durationMs;
-    await waitForEmptyQueues(pipeline, patienceMs);
+    await waitForEmptyQueues(pipeline, patienceMs, time, scale.ms(POLL_MS));
     const samples = await sampler.stop();
     charges.stop();
     const depth = samples.map((s) => ({
@@ -186,12 +212,17 @@ function meanOf(
   return window.length === 0 ? Number.NaN : window.reduce((sum, point) => sum + point[field], 0) / window.length;
 }
 
-async function waitForEmptyQueues(pipeline: RunningPipeline, patienceMs: number): Promise<void> {
-  const start = now();
-  while (now() - start < patienceMs) {
+async function waitForEmptyQueues(
+  pipeline: RunningPipeline,
+  patienceMs: number,
+  { clock }: ExperimentTime,
+  pollMs: number,
+): Promise<void> {
+  const start = clock.now();
+  while (clock.now() - start < patienceMs) {
     const depth = await pipeline.queueDepth();
     if (depth.payment + depth.paymentInFlight + depth.inventory + depth.notification === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.sleep(pollMs);
   }
 }
 

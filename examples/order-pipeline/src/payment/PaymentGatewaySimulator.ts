@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { AbortedError, InvalidOptionError, PermanentError, TransientError } from "@resilient-jobs/core";
+import {
+  AbortedError,
+  type Clock,
+  InvalidOptionError,
+  PermanentError,
+  systemClock,
+  TransientError,
+} from "@resilient-jobs/core";
 
 /** One charge request, as a payment provider's API takes it. */
 export interface ChargeRequest {
@@ -61,6 +68,8 @@ export interface PaymentGatewayOptions {
   honorIdempotencyKeys?: boolean;
   /** Random numbers in [0, 1) for declines. @defaultValue `Math.random` */
   random?: () => number;
+  /** What a charge's latency waits on (a `VirtualClock` in the simulator). @defaultValue `systemClock` */
+  clock?: Clock;
 }
 
 interface Waiter {
@@ -80,6 +89,8 @@ export class PaymentGatewaySimulator {
   readonly #failureRate: number;
   readonly #honorKeys: boolean;
   readonly #random: () => number;
+  readonly #clock: Clock;
+  readonly #chargeListeners = new Set<(total: number) => void>();
   readonly #waiters: Waiter[] = [];
   readonly #byKey = new Map<string, Promise<Charge>>();
   readonly #charges = new Map<string, number>();
@@ -104,6 +115,7 @@ export class PaymentGatewaySimulator {
     this.#failureRate = failureRate;
     this.#honorKeys = options.honorIdempotencyKeys ?? true;
     this.#random = options.random ?? Math.random;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /**
@@ -157,6 +169,15 @@ export class PaymentGatewaySimulator {
     return this.#calls.get(orderId) ?? 0;
   }
 
+  /**
+   * Calls `listener` with the new total each time a charge moves money; returns the unsubscribe. The experiment
+   * times completions this way instead of polling, which on a virtual clock would cost a timer per millisecond.
+   */
+  onCharge(listener: (total: number) => void): () => void {
+    this.#chargeListeners.add(listener);
+    return () => this.#chargeListeners.delete(listener);
+  }
+
   /** Charges that moved money, over all orders. */
   totalCharges(): number {
     return this.#totalCharges;
@@ -183,10 +204,11 @@ export class PaymentGatewaySimulator {
     await this.#acquireSlot(signal);
     // From here the provider has the request: it completes whatever the caller does.
     try {
-      if (this.#latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#latencyMs));
+      if (this.#latencyMs > 0) await this.#clock.sleep(this.#latencyMs);
       if (this.#random() < this.#failureRate) throw new PaymentDeclinedError(request.orderId);
       this.#charges.set(request.orderId, (this.#charges.get(request.orderId) ?? 0) + 1);
       this.#totalCharges += 1;
+      for (const listener of this.#chargeListeners) listener(this.#totalCharges);
       return { chargeId: `ch_${randomUUID()}`, orderId: request.orderId, amountCents: request.amountCents };
     } finally {
       this.#releaseSlot();

@@ -1,8 +1,10 @@
 import {
   type CircuitBreaker,
+  type Clock,
   createCircuitBreaker,
   type IdempotencyStore,
   makeIdempotent,
+  systemClock,
   withTimeout,
 } from "@resilient-jobs/core";
 import { type LambdaContext, lambdaInProgressTtl } from "@resilient-jobs/lambda-adapter";
@@ -37,6 +39,14 @@ export interface PaymentServiceOptions {
   /** Where "this order was charged" is remembered: shared by every worker (DynamoDB on local/aws). */
   idempotency: IdempotencyStore;
   timeScale: TimeScale;
+  /** What timeouts, the breaker's half-open time and idempotency leases run on. @defaultValue `systemClock` */
+  clock?: Clock;
+  /**
+   * Remember each order's outcome (makeIdempotent). Off only in the simulator's test that shows the double
+   * charge it prevents.
+   * @defaultValue true
+   */
+  idempotent?: boolean;
 }
 
 /** Charges orders once each, through a circuit breaker. */
@@ -63,14 +73,16 @@ export interface PaymentService {
  */
 export function createPaymentService(options: PaymentServiceOptions): PaymentService {
   const { gateway, idempotency, timeScale } = options;
+  const clock = options.clock ?? systemClock;
   const settings = pipelineConfig.payment;
   const callTimeoutMs = timeScale.ms(settings.callTimeoutMs);
 
   const breaker = createCircuitBreaker(
     (request: ChargeRequest, signal: AbortSignal) =>
-      withTimeout((timeoutSignal) => gateway.charge(request, timeoutSignal), callTimeoutMs, { signal }),
+      withTimeout((timeoutSignal) => gateway.charge(request, timeoutSignal), callTimeoutMs, { signal, clock }),
     {
       name: "payment-gateway",
+      now: () => clock.now(),
       resetTimeoutMs: timeScale.ms(settings.breakerResetTimeoutMs),
       // Any whole number of ms: the breaker cuts it into as many buckets (up to 10) as divide it evenly.
       rollingCountTimeoutMs: timeScale.ms(settings.breakerWindowMs),
@@ -96,7 +108,9 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
     }
   };
 
+  if (options.idempotent === false) return { pay: charge, breaker };
   const pay = makeIdempotent(charge, {
+    clock,
     store: idempotency,
     key: (event) => event.orderId,
     keyPrefix: "payment#",

@@ -13,8 +13,7 @@
  * finalize is skipped; a worker that crashed between its write and its finalize gets the finalize done by
  * the redelivery.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Logger, type MessageHandler, TransientError } from "@resilient-jobs/core";
+import { type Clock, type Logger, type MessageHandler, systemClock, TransientError } from "@resilient-jobs/core";
 import { pipelineConfig } from "../config.js";
 import type { OrderBranch } from "../orders/Order.js";
 import type { ConditionalWrite, OrderStore } from "../orders/OrderStore.js";
@@ -27,13 +26,13 @@ export interface HandlerDeps {
   readonly orders: OrderStore;
   readonly payments: PaymentService;
   readonly timeScale: TimeScale;
-  /** The clock, epoch milliseconds. @defaultValue `Date.now` */
-  readonly now?: () => number;
+  /** What the handlers date their writes by and wait on. @defaultValue `systemClock` */
+  readonly clock?: Clock;
 }
 
 /** The order processor: charge once, record PAID or PAYMENT_FAILED, then try to finalize. */
 export function createPaymentHandler(deps: HandlerDeps): MessageHandler<OrderPlaced> {
-  const now = deps.now ?? Date.now;
+  const now = nowOf(deps);
   return async (message, context) => {
     const event = message.body;
     const payment = await deps.payments.pay(event, context);
@@ -47,11 +46,11 @@ export function createPaymentHandler(deps: HandlerDeps): MessageHandler<OrderPla
 
 /** Reserves stock (simulated), records it, then tries to finalize. */
 export function createInventoryHandler(deps: HandlerDeps): MessageHandler<OrderPlaced> {
-  const now = deps.now ?? Date.now;
+  const now = nowOf(deps);
   const latencyMs = deps.timeScale.ms(pipelineConfig.inventoryLatencyMs);
   return async (message, context) => {
     const { orderId } = message.body;
-    await sleep(latencyMs, undefined, { signal: context.signal });
+    await (deps.clock ?? systemClock).sleep(latencyMs, context.signal);
     const written = await deps.orders.recordInventory(orderId, iso(now));
     requireOrder(written, orderId);
     await finalize(deps.orders, orderId, "inventory", now, context.log);
@@ -60,11 +59,11 @@ export function createInventoryHandler(deps: HandlerDeps): MessageHandler<OrderP
 
 /** Tells the customer the order was received (simulated e-mail), once. */
 export function createNotificationHandler(deps: HandlerDeps): MessageHandler<OrderPlaced> {
-  const now = deps.now ?? Date.now;
+  const now = nowOf(deps);
   const latencyMs = deps.timeScale.ms(pipelineConfig.notificationLatencyMs);
   return async (message, context) => {
     const { orderId } = message.body;
-    await sleep(latencyMs, undefined, { signal: context.signal });
+    await (deps.clock ?? systemClock).sleep(latencyMs, context.signal);
     requireOrder(await deps.orders.recordNotification(orderId, iso(now)), orderId);
   };
 }
@@ -84,6 +83,11 @@ async function finalize(
 // queue's redrive policy park the message if it persists.
 function requireOrder(written: ConditionalWrite, orderId: string): void {
   if (written === "missing") throw new TransientError(`Order ${orderId} is not in the order table (yet); retrying`);
+}
+
+function nowOf(deps: HandlerDeps): () => number {
+  const clock = deps.clock ?? systemClock;
+  return () => clock.now();
 }
 
 function iso(now: () => number): string {

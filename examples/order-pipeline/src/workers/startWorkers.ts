@@ -1,5 +1,6 @@
 import {
   type BackoffOptions,
+  type Clock,
   type Consumer,
   type ConsumerHealth,
   type ConsumerOptions,
@@ -8,6 +9,7 @@ import {
   type Logger,
   type MessageHandler,
   type MessageSource,
+  systemClock,
 } from "@resilient-jobs/core";
 import { type LocalEventSourceMapping, runLocally, sqsHandler } from "@resilient-jobs/lambda-adapter";
 import { tracedSqsHandler } from "@resilient-jobs/lambda-adapter/otel";
@@ -42,8 +44,10 @@ export interface WorkersOptions {
   /** Payment handlers running at once (ECS: the consumer's concurrency; Lambda: about this many records). */
   workers: PaymentWorkers;
   logger: Logger;
-  /** The clock, epoch milliseconds. @defaultValue `Date.now` */
-  now?: () => number;
+  /** What every consumer and handler waits on and dates by. @defaultValue `systemClock` */
+  clock?: Clock;
+  /** Random numbers in [0, 1) for the consumers' backoff jitter (seeded in the simulator). @defaultValue `Math.random` */
+  random?: () => number;
 }
 
 /** The running consumers of the three queues. */
@@ -72,8 +76,9 @@ interface PaymentProcessor {
  */
 export function startWorkers(options: WorkersOptions): Workers {
   const { backend, timeScale, logger } = options;
-  const deps: HandlerDeps = { orders: backend.orders, payments: options.payments, timeScale, now: options.now };
-  const common = consumerDefaults(timeScale, logger);
+  const clock = options.clock ?? systemClock;
+  const deps: HandlerDeps = { orders: backend.orders, payments: options.payments, timeScale, clock };
+  const common = consumerDefaults(timeScale, logger, clock, options.random);
   const branch = (name: "inventory" | "notification", handler: MessageHandler<OrderPlaced>): Consumer => {
     const traced = traceConsumer(name, handler);
     const consumer = createConsumer<OrderPlaced>({
@@ -183,10 +188,16 @@ function startLambdaProcessor(
 }
 
 /** Options every consumer of the pipeline shares, time-scaled. */
-function consumerDefaults(timeScale: TimeScale, logger: Logger) {
-  const backoff: BackoffOptions = { strategy: "full", baseMs: timeScale.ms(1_000), capMs: timeScale.ms(900_000) };
+function consumerDefaults(timeScale: TimeScale, logger: Logger, clock: Clock, random?: () => number) {
+  const backoff: BackoffOptions = {
+    strategy: "full",
+    baseMs: timeScale.ms(1_000),
+    capMs: timeScale.ms(900_000),
+    random,
+  };
   return {
     backoff,
+    clock,
     drainTimeoutMs: timeScale.ms(pipelineConfig.drainTimeoutMs),
     logger,
   };

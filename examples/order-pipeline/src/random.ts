@@ -1,6 +1,6 @@
 /**
- * A seeded random number generator for the chaos run: the same seed draws the same fault decisions, kill times
- * and poison positions, so a failing run can be repeated (timing between processes still varies).
+ * A seeded random number generator: the same seed draws the same think times (flash sale on the virtual clock),
+ * fault decisions, kill times and poison positions (chaos run, simulator), so a run can be repeated.
  */
 
 /** Random numbers in [0, 1), like `Math.random`. */
