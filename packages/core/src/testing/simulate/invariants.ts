@@ -5,7 +5,7 @@
 import type { SimulationRun, Violation } from "./report.js";
 
 /** A user invariant: returns what is wrong (one or several violations, or a sentence), or nothing when it holds. */
-export type InvariantCheck = (run: SimulationRun) => Violation | readonly Violation[] | string | undefined | void;
+export type InvariantCheck = (run: SimulationRun) => Violation | readonly Violation[] | string | undefined;
 
 /** An invariant: a built-in by name, or a named check. */
 export type Invariant = BuiltInInvariant | { readonly name: string; readonly check: InvariantCheck } | InvariantCheck;
