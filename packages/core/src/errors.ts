@@ -21,7 +21,8 @@ export type ResilientJobsErrorCode =
   | "IDEMPOTENCY_RECORD_REJECTED"
   | "QUEUE"
   | "PAYLOAD_NOT_FOUND"
-  | "PAYLOAD_STORE";
+  | "PAYLOAD_STORE"
+  | "SIMULATION_FAILED";
 
 /**
  * Base class of every error thrown by resilient-jobs. Each subclass sets `name` as a string literal rather

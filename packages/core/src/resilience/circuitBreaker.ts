@@ -2,14 +2,23 @@
  * A circuit breaker built on opossum 10, behind our own types: opossum's published types lag two majors
  * behind and consumers would not have them, so nothing of opossum appears in this module's exports.
  * We also never hand opossum the caller's options object (it mutates the one it gets).
+ *
+ * With a `clock` option the breaker's time runs on that clock instead of opossum's real timers: the rolling
+ * window rotates on a clock timer (opossum's `rotateBucketController`), the wait before half-opening is a clock
+ * timer, and the half-open probe is admitted here (opossum's own reset timer is pushed out of reach).
  */
+import { EventEmitter } from "node:events";
 import Opossum from "opossum";
+import type { TimerHandle } from "../clock/Clock.js";
 import { CircuitOpenError, InvalidOptionError, TransientError } from "../errors.js";
 import type { CircuitState, ObservableBreaker } from "./CircuitState.js";
 import { type CircuitBreakerOptions, resolveCircuitBreakerOptions } from "./circuitBreakerOptions.js";
 import { withTimeout } from "./timeout.js";
 
 export type { CircuitBreakerOptions } from "./circuitBreakerOptions.js";
+
+/** Node's longest timer: opossum's own reset timer, in clock mode, is set this far out (and unref'd). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Counts over the rolling window. */
 export interface CircuitBreakerStats {
@@ -65,6 +74,7 @@ interface OpossumBreaker {
   readonly stats: { fires: number; successes: number; failures: number; rejects: number };
   readonly status: { rotateBucket(): void };
   shutdown(): void;
+  close(): void;
 }
 type OpossumConstructor = new (
   action: (...args: unknown[]) => Promise<unknown>,
@@ -84,7 +94,8 @@ export function createCircuitBreaker<A extends unknown[], R>(
 ): CircuitBreaker<A, R> {
   if (typeof fn !== "function") throw new InvalidOptionError("fn", "a function", fn);
   const config = resolveCircuitBreakerOptions(options, fn.name);
-  const { name, now, resetTimeoutMs, timeoutMs, isFailure } = config;
+  const { name, now, resetTimeoutMs, timeoutMs, isFailure, clock } = config;
+  const rotation = clock && new EventEmitter();
   const listeners = new Set<(state: CircuitState) => void>();
   let state: CircuitState = "closed";
   let openedAt = 0;
@@ -93,11 +104,12 @@ export function createCircuitBreaker<A extends unknown[], R>(
   const action =
     timeoutMs === false
       ? (...args: unknown[]) => fn(...(args as A))
-      : (...args: unknown[]) => withTimeout(() => fn(...(args as A)), timeoutMs);
+      : (...args: unknown[]) => withTimeout(() => fn(...(args as A)), timeoutMs, { clock });
   const breaker = new (Opossum as unknown as OpossumConstructor)(action, {
     name,
     timeout: false,
-    resetTimeout: resetTimeoutMs,
+    resetTimeout: clock ? MAX_TIMER_MS : resetTimeoutMs,
+    rotateBucketController: rotation,
     errorThresholdPercentage: config.errorThresholdPercentage,
     volumeThreshold: config.volumeThreshold,
     rollingCountTimeout: config.rollingCountTimeoutMs,
@@ -128,15 +140,52 @@ export function createCircuitBreaker<A extends unknown[], R>(
       }
     }
   };
-  breaker.on("open", () => {
+  // Clock mode: the timers opossum would run on the real clock.
+  let rotationTimer: TimerHandle | undefined;
+  let halfOpenTimer: TimerHandle | undefined;
+  let probing = false;
+  if (clock && rotation) {
+    const everyMs = config.rollingCountTimeoutMs / config.rollingCountBuckets;
+    const rotate = () => {
+      rotationTimer = clock.setTimeout(rotate, everyMs);
+      rotation.emit("rotate");
+    };
+    rotationTimer = clock.setTimeout(rotate, everyMs);
+  }
+  const opened = () => {
     openedAt = now();
     transition("open");
-  });
+    if (!clock) return;
+    clock.clearTimeout(halfOpenTimer);
+    halfOpenTimer = clock.setTimeout(() => transition("halfOpen"), resetTimeoutMs);
+  };
+  /** Clock mode, half-open: one probe runs (opossum is still open); its outcome closes or re-opens the circuit. */
+  const probe = async (args: A): Promise<R> => {
+    if (probing) throw new CircuitOpenError(now(), name);
+    probing = true;
+    try {
+      const result = (await action(...args)) as R;
+      breaker.close();
+      return result;
+    } catch (error) {
+      let failure = true;
+      try {
+        failure = isFailure(error);
+      } catch {}
+      if (failure) opened();
+      else breaker.close();
+      throw error;
+    } finally {
+      probing = false;
+    }
+  };
+  breaker.on("open", opened);
   breaker.on("halfOpen", () => transition("halfOpen"));
   breaker.on("close", () => {
     // opossum keeps the outage's failures in the window, so one failure right after recovery would re-open
     // the circuit at once; start the closed period with an empty window instead (as Hystrix does).
     for (let i = 0; i < config.rollingCountBuckets; i++) breaker.status.rotateBucket();
+    clock?.clearTimeout(halfOpenTimer);
     transition("closed");
   });
 
@@ -160,6 +209,7 @@ export function createCircuitBreaker<A extends unknown[], R>(
     },
     async execute(...args: A): Promise<R> {
       if (isShutdown) throw new CircuitShutdownError(name);
+      if (clock && state === "halfOpen") return probe(args);
       try {
         return (await breaker.fire(...args)) as R;
       } catch (error) {
@@ -176,6 +226,8 @@ export function createCircuitBreaker<A extends unknown[], R>(
       if (isShutdown) return;
       isShutdown = true;
       listeners.clear();
+      clock?.clearTimeout(rotationTimer);
+      clock?.clearTimeout(halfOpenTimer);
       breaker.shutdown();
     },
   };

@@ -1,6 +1,8 @@
 /**
  * The options of `createCircuitBreaker`: their defaults, declared once, and their validation into a frozen config.
  */
+import type { Clock } from "../clock/Clock.js";
+import { resolveClock } from "../clock/resolveClock.js";
 import { InvalidOptionError } from "../errors.js";
 import { classifyError } from "./classify.js";
 
@@ -54,7 +56,15 @@ export interface CircuitBreakerOptions {
    */
   isFailure?: (error: unknown) => boolean;
   /**
-   * The clock used for `halfOpenAt`.
+   * The clock the breaker runs on: `halfOpenAt`, the wait before half-opening, the rolling window, `timeoutMs`.
+   * Given (a `VirtualClock` in a simulation), the breaker drives those timers on it; not given, opossum's own
+   * real timers do.
+   * @defaultValue none (real timers)
+   */
+  clock?: Clock;
+  /**
+   * The clock used for `halfOpenAt` only. Ignored when `clock` is given.
+   * @deprecated Pass `clock`.
    * @defaultValue Date.now
    */
   now?: () => number;
@@ -86,7 +96,9 @@ function countsAsFailure(error: unknown): boolean {
 }
 
 /** The validated, frozen configuration of a breaker. */
-export type ResolvedCircuitBreakerOptions = Readonly<Required<Omit<CircuitBreakerOptions, "name">> & { name: string }>;
+export type ResolvedCircuitBreakerOptions = Readonly<
+  Required<Omit<CircuitBreakerOptions, "name" | "clock">> & { name: string; clock: Clock | undefined }
+>;
 
 /**
  * Applies the defaults and validates; `fnName` names the breaker when `name` is not given.
@@ -135,7 +147,9 @@ export function resolveCircuitBreakerOptions(
   }
   if (typeof isFailure !== "function") throw new InvalidOptionError("isFailure", "a function", isFailure);
   if (typeof now !== "function") throw new InvalidOptionError("now", "a function", now);
-  return Object.freeze({ ...config, name, rollingCountBuckets });
+  if (options.clock === undefined) return Object.freeze({ ...config, name, rollingCountBuckets, clock: undefined });
+  const clock = resolveClock(options.clock, undefined);
+  return Object.freeze({ ...config, name, rollingCountBuckets, clock, now: () => clock.now() });
 }
 
 /** The most buckets, at most {@link MAX_DEFAULT_BUCKETS}, that cut `windowMs` (a whole number > 0) evenly. */
