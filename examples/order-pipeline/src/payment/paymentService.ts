@@ -82,7 +82,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
       withTimeout((timeoutSignal) => gateway.charge(request, timeoutSignal), callTimeoutMs, { signal, clock }),
     {
       name: "payment-gateway",
-      now: () => clock.now(),
+      clock,
       resetTimeoutMs: timeScale.ms(settings.breakerResetTimeoutMs),
       // Any whole number of ms: the breaker cuts it into as many buckets (up to 10) as divide it evenly.
       rollingCountTimeoutMs: timeScale.ms(settings.breakerWindowMs),
