@@ -66,6 +66,23 @@ describe("parseFlashSaleArgs", () => {
     );
   });
 
+  it("reads --clock and --seed; the virtual clock defaults to the study's own time scale", () => {
+    const command = parseFlashSaleArgs(["--clock", "virtual", "--seed", "7"]);
+
+    expect(command.help === false && command.options).toMatchObject({ clock: "virtual", seed: 7 });
+    const config = resolveFlashSaleOptions(command.help ? {} : command.options);
+    expect(config).toMatchObject({ clock: "virtual", seed: 7, timeScale: 1 });
+  });
+
+  it("refuses the virtual clock with the emulators, and an unknown clock, in one line", () => {
+    expect(() => parseFlashSaleArgs(["--clock", "virtual", "--backend", "local"])).toThrow(
+      new UsageError("--clock virtual runs on the memory backend only, got --backend local"),
+    );
+    expect(() => parseFlashSaleArgs(["--clock", "fake"])).toThrow(
+      new UsageError('Expected `--clock` to be "system" or "virtual", got "fake"'),
+    );
+  });
+
   it("rejects unknown flags", () => {
     expect(() => parseFlashSaleArgs(["--speed", "fast"])).toThrow(new UsageError("unknown option --speed"));
   });

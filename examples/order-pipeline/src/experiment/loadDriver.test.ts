@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { VirtualClock } from "@resilient-jobs/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { driveClosedLoop } from "./loadDriver.js";
 
@@ -12,9 +13,11 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  const running = server;
   server = undefined;
+  if (running === undefined) return;
+  running.closeAllConnections();
+  await new Promise((resolve) => running.close(resolve));
 });
 
 describe("driveClosedLoop", () => {
@@ -124,5 +127,51 @@ describe("driveClosedLoop", () => {
 
     expect(answered.records[0]).toMatchObject({ outcome: "http-error", status: 503 });
     expect(refused.records[0]).toMatchObject({ outcome: "network-error" });
+  });
+
+  it("drives an in-process endpoint on a virtual clock: think times, timeouts and the window in its time", async () => {
+    const clock = new VirtualClock();
+    const sent: number[] = [];
+    let run: Promise<Awaited<ReturnType<typeof driveClosedLoop>>> | undefined;
+    const result = clock.runUntil(() => false, { withinMs: 10_000 }).then(() => run);
+    run = driveClosedLoop({
+      send: async (_body, signal) => {
+        sent.push(clock.now());
+        // The second answer never comes: the customer gives up at its timeout and the send sees the abort.
+        if (sent.length === 2) {
+          await new Promise((resolve) => signal.addEventListener("abort", resolve));
+          return { status: 500 };
+        }
+        await clock.sleep(100);
+        return { status: 202, orderId: `order-${sent.length}` };
+      },
+      users: 1,
+      durationMs: 2_000,
+      thinkMs: [50, 50],
+      timeoutMs: 1_000,
+      body: () => ({}),
+      clock,
+    });
+
+    const { records } = (await result)!;
+    expect(records.map((r) => [r.startMs, r.endMs, r.outcome])).toEqual([
+      [0, 100, "ok"],
+      [150, 1_150, "timeout"],
+      [1_200, 1_300, "ok"],
+      [1_350, 1_450, "ok"],
+      [1_500, 1_600, "ok"],
+      [1_650, 1_750, "ok"],
+      [1_800, 1_900, "ok"],
+      // Starts before the window ends (1,950 < 2,000) and is answered after it.
+      [1_950, 2_050, "ok"],
+    ]);
+  });
+
+  it("takes a url or an in-process send, not both", async () => {
+    const options = { users: 1, durationMs: 1, thinkMs: [0, 0] as const, timeoutMs: 1, body: () => ({}) };
+    await expect(driveClosedLoop(options)).rejects.toThrow(/`url`/);
+    await expect(
+      driveClosedLoop({ ...options, url: "http://127.0.0.1:1", send: async () => ({ status: 202 }) }),
+    ).rejects.toThrow(/`url`/);
   });
 });

@@ -19,6 +19,19 @@ describe("resolveFlashSaleOptions", () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("runs the virtual clock at the study's time scale unless told otherwise, on the memory backend only", () => {
+    expect(resolveFlashSaleOptions({ clock: "virtual" }).timeScale).toBe(1);
+    expect(resolveFlashSaleOptions({ clock: "virtual", timeScale: 0.5 }).timeScale).toBe(0.5);
+    expect(() => resolveFlashSaleOptions({ clock: "virtual", backend: "local" })).toThrow(InvalidOptionError);
+    expect(() => resolveFlashSaleOptions({ clock: "virtual", backend: "local" })).toThrow(/`clock`/);
+  });
+
+  it("takes a seed from 0 to 2^32 - 1", () => {
+    expect(resolveFlashSaleOptions({ seed: 0 }).seed).toBe(0);
+    expect(() => resolveFlashSaleOptions({ seed: 1.5 })).toThrow(/`seed`/);
+    expect(() => resolveFlashSaleOptions({ seed: -1 })).toThrow(/`seed`/);
+  });
+
   it("keeps the defaults for options given as undefined", () => {
     expect(resolveFlashSaleOptions({ users: undefined, slots: 5 }).users).toEqual([5, 20]);
   });
@@ -59,6 +72,10 @@ describe("flashSaleWarnings", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^--time-scale 0\.001 runs each payment in 3\.0 ms, under 10 ms/);
     expect(warnings[0]).toContain("(use --time-scale 0.0034 or more)");
+  });
+
+  it("does not warn of timer jitter on the virtual clock, which has none", () => {
+    expect(flashSaleWarnings(resolveFlashSaleOptions({ clock: "virtual", timeScale: 0.001 }))).toEqual([]);
   });
 
   it("warns when a load is too short for ten payments per slot", () => {
