@@ -61,6 +61,19 @@ describe("checkShapes", () => {
 });
 
 describe("renderReport", () => {
+  it("names the virtual clock and its seed, and says how much study time the real seconds simulated", () => {
+    const result = studyLikeResult();
+    const virtual = { ...result, config: { ...result.config, clock: "virtual", seed: 7 } } as const;
+
+    const report = renderReport(virtual, checkShapes(virtual));
+
+    expect(report).toContain("virtual clock (seed 7)");
+    expect(report).toContain(
+      "The whole experiment took 100.0 s real, simulating 2.78 h of study time (100x real time).",
+    );
+    expect(report).not.toContain("ms real |");
+  });
+
   const report = renderReport(studyLikeResult(), checkShapes(studyLikeResult()));
 
   it("prints the sync-vs-async table with each figure beside its estimate", () => {
