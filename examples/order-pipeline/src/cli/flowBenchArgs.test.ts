@@ -10,7 +10,16 @@ describe("parseFlowBenchArgs", () => {
       repeats: 1,
       outDir: "results",
       strict: false,
+      clock: "system",
     });
+  });
+
+  it("runs on the virtual clock at the study's own time scale unless told otherwise", () => {
+    expect(parseFlowBenchArgs(["--clock", "virtual"])).toMatchObject({ clock: "virtual", timeScale: 1 });
+    expect(parseFlowBenchArgs(["--clock", "virtual", "--time-scale", "0.5"])).toMatchObject({ timeScale: 0.5 });
+    expect(() => parseFlowBenchArgs(["--clock", "fake"])).toThrow(
+      new UsageError('Expected `--clock` to be "system" or "virtual", got "fake"'),
+    );
   });
 
   it("reads every flag", () => {
@@ -20,6 +29,7 @@ describe("parseFlowBenchArgs", () => {
       repeats: 3,
       outDir: "tmp",
       strict: true,
+      clock: "system",
     });
   });
 

@@ -9,6 +9,8 @@
  * Each scenario runs `repeats` times, fixed and adaptive alternating which goes first; the report quotes the
  * medians. Run it with `npm run bench -w examples/order-pipeline` (flags: FLOW_BENCH_USAGE).
  */
+import { experimentTime } from "../experiment/experimentClock.js";
+import type { ExperimentClock } from "../experiment/options.js";
 import { median, stepPoints } from "./flowMetrics.js";
 import { type FlowRunOptions, type FlowRunRecord, runFlow } from "./flowRun.js";
 import {
@@ -97,6 +99,8 @@ export interface FlowBenchRepeat {
 /** What the bench measured. */
 export interface FlowBenchResult {
   readonly timeScale: number;
+  /** `"virtual"`: every run on its own `VirtualClock`, without timer jitter. */
+  readonly clock: ExperimentClock;
   readonly startedAt: string;
   readonly realSeconds: number;
   readonly repeats: readonly FlowBenchRepeat[];
@@ -109,6 +113,7 @@ export async function runFlowBench(
   timeScale: number,
   repeats: number,
   progress: (line: string) => void = () => {},
+  clock: ExperimentClock = "system",
 ): Promise<FlowBenchResult> {
   const started = Date.now();
   const scenarios = flowScenarios(timeScale);
@@ -127,7 +132,9 @@ export async function runFlowBench(
       for (const key of repeat % 2 === 0 ? pair : [...pair].reverse()) {
         const options = scenarios[key]!;
         progress(`repeat ${repeat + 1}/${repeats}: ${key} (${options.label})`);
-        const record = await runFlow(options);
+        // A fresh clock per run: a virtual one starts at zero, with no timer of the last run left on it.
+        const time = experimentTime({ clock, seed: 1 });
+        const record = await time.drive(() => runFlow({ ...options, clock: time.clock }));
         summaries[key] = summarizeFlowRun(record);
         if (key.endsWith("Adaptive")) limits[key] = record.limit;
         if (key === "changingAdaptive") changing = record;
@@ -152,6 +159,7 @@ export async function runFlowBench(
   };
   return {
     timeScale,
+    clock,
     startedAt: new Date(started).toISOString(),
     realSeconds: (Date.now() - started) / 1000,
     repeats: results,

@@ -24,8 +24,11 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(`${FLOW_BENCH_USAGE}\n`);
     return 0;
   }
-  const result = await runFlowBench(command.timeScale, command.repeats, (line) =>
-    process.stderr.write(`bench: ${line}\n`),
+  const result = await runFlowBench(
+    command.timeScale,
+    command.repeats,
+    (line) => process.stderr.write(`bench: ${line}\n`),
+    command.clock,
   );
   process.stdout.write(`${renderFlowBenchReport(result)}\n`);
 
@@ -39,7 +42,7 @@ async function main(args: readonly string[]): Promise<number> {
     chartPath,
     renderLineChart({
       title: `Adaptive concurrency limit while the gateway's capacity goes 20 -> 5 -> 20 (payment ${PAYMENT_MS / 1000} s)`,
-      xLabel: `study time (s); memory backend at time scale ${result.timeScale}, last repeat`,
+      xLabel: `study time (s); memory backend at time scale ${result.timeScale}${result.clock === "virtual" ? " on the virtual clock" : ""}, last repeat`,
       yLabel: "handlers allowed at once / gateway slots",
       series: limitChartSeries(result.repeats.at(-1)!),
       maxPointsPerSeries: 2_000,

@@ -19,7 +19,7 @@ export function renderFlowBenchReport(result: FlowBenchResult): string {
       )
       .join("; ");
   const sections = [
-    `# Flow-control bench: memory backend, time scale ${result.timeScale}, medians of ${result.repeats.length} repeat(s)`,
+    `# Flow-control bench: memory backend, ${result.clock === "virtual" ? "virtual clock, " : ""}time scale ${result.timeScale}, medians of ${result.repeats.length} repeat(s)`,
     `Payment ${formatDuration(figures.paymentMs)} (study time throughout). The whole bench took ${result.realSeconds.toFixed(0)} s real.`,
     `## ${figures.slots} slots x ${formatDuration(figures.paymentMs)}, 100 service times`,
     runTable([figures.constrained.fixed, figures.constrained.adaptive]),

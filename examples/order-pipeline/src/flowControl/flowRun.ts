@@ -4,7 +4,14 @@
  * `PaymentGatewaySimulator`, for a fixed time, and records what the handlers did. Durations in the options and
  * the result are study milliseconds; the run itself is shrunk by `timeScale`.
  */
-import { type ConsumerOptions, createConsumer, InMemoryQueue, silentLogger } from "@resilient-jobs/core";
+import {
+  type Clock,
+  type ConsumerOptions,
+  createConsumer,
+  InMemoryQueue,
+  silentLogger,
+  systemClock,
+} from "@resilient-jobs/core";
 import { pipelineConfig } from "../config.js";
 import { PaymentGatewaySimulator } from "../payment/PaymentGatewaySimulator.js";
 import { createTimeScale } from "../timeScale.js";
@@ -35,6 +42,12 @@ export interface FlowRunOptions {
   readonly backlog: number;
   /** Multiplies every duration. */
   readonly timeScale: number;
+  /**
+   * What the queue, the consumer, the gateway and the run's own timers run on: a `VirtualClock` measures the
+   * limiter without timer jitter (the caller drives it).
+   * @defaultValue `systemClock`
+   */
+  readonly clock?: Clock;
 }
 
 /** What a run recorded. Times are study ms since the consumer started. */
@@ -63,15 +76,17 @@ export interface FlowRunRecord {
 export async function runFlow(options: FlowRunOptions): Promise<FlowRunRecord> {
   const scale = createTimeScale(options.timeScale);
   const factor = options.timeScale;
-  const gateway = new PaymentGatewaySimulator({ latencyMs: scale.ms(options.paymentMs), slots: options.slots });
+  const clock = options.clock ?? systemClock;
+  const gateway = new PaymentGatewaySimulator({ latencyMs: scale.ms(options.paymentMs), slots: options.slots, clock });
   const queue = new InMemoryQueue({
     name: "flow-bench",
     visibilityTimeoutMs: scale.ms(pipelineConfig.visibilityTimeoutSeconds * 1000),
+    clock,
   });
   queue.sendBatch(Array.from({ length: options.backlog }, (_, i) => ({ body: JSON.stringify({ orderId: `o-${i}` }) })));
 
-  const origin = performance.now();
-  const studyNow = () => (performance.now() - origin) / factor;
+  const origin = clock.now();
+  const studyNow = () => (clock.now() - origin) / factor;
   const completedAtMs: number[] = [];
   const handlers: [number, number][] = [];
   const inFlight: [number, number][] = [[0, 0]];
@@ -80,6 +95,7 @@ export async function runFlow(options: FlowRunOptions): Promise<FlowRunRecord> {
 
   const consumer = createConsumer<{ orderId: string }>({
     source: queue,
+    clock,
     concurrency: options.concurrency,
     logger: silentLogger,
     backoff: { strategy: "full", baseMs: scale.ms(1_000), capMs: scale.ms(60_000) },
@@ -113,14 +129,14 @@ export async function runFlow(options: FlowRunOptions): Promise<FlowRunRecord> {
   });
 
   const timers = (options.capacity ?? []).map((change) =>
-    setTimeout(() => {
+    clock.setTimeout(() => {
       gateway.setSlots(change.slots);
       capacity.push([studyNow(), slotsValue(change.slots)]);
     }, change.atMs * factor),
   );
   consumer.start();
-  await new Promise((resolve) => setTimeout(resolve, options.durationMs * factor));
-  for (const timer of timers) clearTimeout(timer);
+  await clock.sleep(options.durationMs * factor);
+  for (const timer of timers) clock.clearTimeout(timer);
   // What is still running is not counted: abort it after one payment rather than wait for a deep gateway queue.
   await consumer.stop({ drainTimeoutMs: scale.ms(options.paymentMs) });
   queue.close();
