@@ -131,6 +131,63 @@ describe("simulate", () => {
     );
   });
 
+  it("loses a crashed process's in-flight work; the queue hands the message out again after its visibility timeout", async () => {
+    const result = await simulate<Order>({
+      seed: 11,
+      messages: orders(1),
+      faults: { crash: { atMs: [1_000], restartAfterMs: 1_000 } },
+      handler: chargeTwiceOnRedelivery,
+    });
+
+    result.assertOk();
+    const timeline = result.events.map((e) => `${e.type}@${e.at}${e.process ? `/p${e.process}` : ""}`);
+    expect(timeline).toEqual([
+      "sent@0",
+      "received@0/p1",
+      "crashed@1000/p1",
+      "restarted@2000/p2",
+      "received@30000/p2",
+      "effect@33000/p2",
+      "succeeded@33000/p2",
+      "acked@33005/p2",
+      "stopped@33005/p2",
+    ]);
+  });
+
+  it("shows every fault of the plan in the trace", async () => {
+    const result = await simulate<Order>({
+      seed: 21,
+      messages: orders(30),
+      consumer: { concurrency: 3 },
+      faults: {
+        duplicate: 0.3,
+        visibilityExpiry: 0.3,
+        ackFailure: 0.3,
+        receiveError: 0.3,
+        crash: { probability: 0.05 },
+        outage: { startMs: 5_000, durationMs: 10_000 },
+        clockJumps: { count: 2, maxMs: 1_000 },
+      },
+      handler: chargeOnce,
+    });
+
+    const types = new Set(result.events.map((e) => e.type));
+    for (const type of [
+      "duplicated",
+      "visibilityExpired",
+      "ackFailed",
+      "receiveFailed",
+      "crashed",
+      "restarted",
+      "outageStarted",
+      "outageEnded",
+      "clockJumped",
+    ] as const) {
+      expect(types).toContain(type);
+    }
+    result.assertOk();
+  });
+
   it("pauses through a dependency outage and settles once it ends", async () => {
     const result = await simulate<Order>({
       seed: 3,
