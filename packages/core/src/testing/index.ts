@@ -27,6 +27,7 @@ export type {
   RunUntilOptions,
   SimEvent,
   SimEventType,
+  SimConsumerOptions,
   SimMessage,
   SimQueueOptions,
   SimulateManyOptions,

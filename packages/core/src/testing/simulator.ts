@@ -23,6 +23,7 @@ export { simulate } from "./simulate/simulate.js";
 export type { SimulateManyOptions, SimulateManyResult } from "./simulate/simulateMany.js";
 export { simulateMany } from "./simulate/simulateMany.js";
 export type {
+  SimConsumerOptions,
   SimMessage,
   SimQueueOptions,
   SimulateOptions,

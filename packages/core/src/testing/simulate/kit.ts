@@ -10,6 +10,8 @@ export interface KitParts {
   readonly random: () => number;
   /** State outside the processes, shared by every process of the run. */
   readonly external: Map<string, unknown>;
+  /** State of this process only. */
+  readonly local: Map<string, unknown>;
   /** True while the planned outage lasts. */
   readonly outage: () => boolean;
   /** Records an effect under `key`, for the message named `name`. */
@@ -29,9 +31,12 @@ export function createKit(parts: KitParts): SimulationKit {
     dependency: () => {
       if (parts.outage()) throw new DependencyUnavailableError("simulated-dependency", "Simulated outage");
     },
-    external: <S>(name: string, create: () => S): S => {
-      if (!parts.external.has(name)) parts.external.set(name, create());
-      return parts.external.get(name) as S;
-    },
+    external: <S>(name: string, create: () => S): S => memo(parts.external, name, create),
+    local: <S>(name: string, create: () => S): S => memo(parts.local, name, create),
   });
+}
+
+function memo<S>(map: Map<string, unknown>, name: string, create: () => S): S {
+  if (!map.has(name)) map.set(name, create());
+  return map.get(name) as S;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConsumerMessage, HandlerContext } from "../../consumer/types.js";
 import { MemoryIdempotencyStore } from "../../idempotency/MemoryIdempotencyStore.js";
 import { makeIdempotent } from "../../idempotency/makeIdempotent.js";
+import { createCircuitBreaker } from "../../resilience/circuitBreaker.js";
 import { SimulationFailedError } from "./report.js";
 import { simulate } from "./simulate.js";
 import { simulateMany } from "./simulateMany.js";
@@ -33,6 +34,17 @@ const chargeOnce = (kit: SimulationKit) => {
   );
   return (message: ConsumerMessage<Order>, context: HandlerContext) => charge(message, context.signal);
 };
+
+/** One breaker per process (in-process state: a crash loses it), on the process's clock. */
+const breakerOf = (kit: SimulationKit) =>
+  kit.local("payments-breaker", () =>
+    createCircuitBreaker(async (call: () => Promise<void>) => call(), {
+      name: "payments",
+      clock: kit.clock,
+      volumeThreshold: 2,
+      resetTimeoutMs: 30_000,
+    }),
+  );
 
 const everyFault = {
   duplicate: 0.2,
@@ -207,6 +219,30 @@ describe("simulate", () => {
     expect(outageEnd).toBe(61_000);
     expect(result.effects.filter((e) => e.at > 1_000 && e.at < outageEnd)).toEqual([]);
     expect(result.effects).toHaveLength(10);
+  });
+
+  it("runs a circuit breaker on the simulation's clock: the consumer pauses through an outage and resumes", async () => {
+    const result = await simulate<Order>({
+      seed: 4,
+      messages: orders(20),
+      faults: { outage: { startMs: 2_000, durationMs: 120_000 } },
+      consumer: (kit) => ({ concurrency: 2, breakers: [breakerOf(kit)] }),
+      handler: (kit) => async (message, context) => {
+        await breakerOf(kit).execute(async () => {
+          kit.dependency();
+          await kit.clock.sleep(1_000, context.signal);
+        });
+        kit.effect(`charge:${message.body.orderId}`, message);
+      },
+    });
+
+    result.assertOk();
+    const pauses = result.events.filter((e) => e.type === "paused");
+    expect(pauses.some((e) => /breaker "payments" is open/.test(e.detail ?? ""))).toBe(true);
+    // Half-open every 30 virtual seconds, the probe fails until the outage ends at 122 s, then it closes.
+    const resumes = result.events.filter((e) => e.type === "resumed").map((e) => e.at);
+    expect(resumes.at(-1)).toBeGreaterThanOrEqual(122_000);
+    expect(result.effects).toHaveLength(20);
   });
 
   it("dead-letters a message that always fails, through the queue's redrive", async () => {

@@ -170,8 +170,10 @@ class Simulation<T> {
       book: this.#book,
       crashPoint: (point) => this.#crashPoint(point),
     });
-    const handler = this.#options.handler(this.#kit(number, clock));
-    const user = this.#options.consumer ?? {};
+    const kit = this.#kit(number, clock);
+    const handler = this.#options.handler(kit);
+    const consumerOptions = this.#options.consumer ?? {};
+    const user = typeof consumerOptions === "function" ? consumerOptions(kit) : consumerOptions;
     const consumer = createConsumer<T>({
       logger: silentLogger,
       ...user,
@@ -199,6 +201,7 @@ class Simulation<T> {
       clock,
       random: this.#kitRandom,
       external: this.#external,
+      local: new Map(),
       outage: () => this.#outage,
       effect: (key, name) => {
         const counted = clock.alive;
@@ -226,6 +229,11 @@ class Simulation<T> {
     consumer.on("retried", ({ message, delayMs }) => {
       if (process.alive)
         this.#trace.add("retried", { process: number, message: name(message), detail: `in ${Math.round(delayMs)} ms` });
+    });
+    consumer.on("stateChanged", ({ from, to, reason }) => {
+      if (!process.alive) return;
+      if (to === "paused") this.#trace.add("paused", { process: number, detail: reason });
+      else if (from === "paused" && to === "running") this.#trace.add("resumed", { process: number });
     });
     consumer.on("handedBack", ({ message, reason }) => {
       if (process.alive) this.#trace.add("handedBack", { process: number, message: name(message), detail: reason });
