@@ -19,6 +19,10 @@ export default defineConfig({
         find: /^@resilient-jobs\/lambda-adapter\/emf$/,
         replacement: src("./packages/lambda-adapter/src/emf/index.ts"),
       },
+      {
+        find: /^@resilient-jobs\/core\/testing\/simulator$/,
+        replacement: src("./packages/core/src/testing/simulator.ts"),
+      },
       { find: /^@resilient-jobs\/core\/testing$/, replacement: src("./packages/core/src/testing/index.ts") },
       { find: /^@resilient-jobs\/core$/, replacement: src("./packages/core/src/index.ts") },
       { find: /^@resilient-jobs\/sqs-adapter$/, replacement: src("./packages/sqs-adapter/src/index.ts") },

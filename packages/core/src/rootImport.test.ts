@@ -48,4 +48,13 @@ describe("what importing @resilient-jobs/core loads", () => {
     const loaded = packagesLoadedBy(dist("dynamodb/index.js"), "import");
     expect(loaded).toContain("@aws-sdk/client-dynamodb");
   });
+
+  it.each(["import", "require"] as const)(
+    "loads no vitest from the testing/simulator subpath, so node:test users need none (%s)",
+    (mode) => {
+      const loaded = packagesLoadedBy(dist(`testing/simulator.${mode === "import" ? "js" : "cjs"}`), mode);
+      expect(loaded).not.toContain("vitest");
+      expect(packagesLoadedBy(dist("testing/index.js"), "import")).toContain("vitest");
+    },
+  );
 });

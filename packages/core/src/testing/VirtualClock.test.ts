@@ -112,4 +112,14 @@ describe("VirtualClock", () => {
 
     await expect(clock.runUntilIdle({ maxTimers: 100 })).rejects.toThrow(/more than 100 timers/);
   });
+
+  it("refuses a second driver while one runs", async () => {
+    const clock = new VirtualClock();
+    clock.setTimeout(() => undefined, 10);
+    const first = clock.advance(10);
+
+    await expect(clock.advance(5)).rejects.toThrow(/already being driven/);
+    await first;
+    expect(clock.elapsedMs).toBe(10);
+  });
 });

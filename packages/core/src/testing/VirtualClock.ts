@@ -70,6 +70,8 @@ export class VirtualClock implements Clock {
   #activity = 0;
   #fired = 0;
   #live = 0;
+  /** True while a `runUntil` drives the clock: two drivers would interleave their firings unpredictably. */
+  #driving = false;
 
   constructor(options: VirtualClockOptions = {}) {
     const startAt = options.startAt ?? DEFAULT_START_AT;
@@ -164,9 +166,20 @@ export class VirtualClock implements Clock {
   /**
    * Fires timers in order, settling after each, until `done()` holds (checked after every settle), no timer is
    * left, or `withinMs` has passed. Resolves with `done()`'s last answer.
-   * @throws Error when more than `maxTimers` timers fired.
+   * @throws Error when more than `maxTimers` timers fired, or when another `advance`/`runUntil` of this clock is
+   * still running.
    */
   async runUntil(done: () => boolean, options: RunUntilOptions = {}): Promise<boolean> {
+    if (this.#driving) throw new Error("VirtualClock: already being driven; await the other advance/runUntil first");
+    this.#driving = true;
+    try {
+      return await this.#run(done, options);
+    } finally {
+      this.#driving = false;
+    }
+  }
+
+  async #run(done: () => boolean, options: RunUntilOptions): Promise<boolean> {
     const { withinMs, maxTimers = DEFAULT_MAX_TIMERS } = options;
     const deadline = withinMs === undefined ? Number.POSITIVE_INFINITY : this.#elapsed + withinMs;
     let fired = 0;

@@ -1,5 +1,5 @@
 // @resilient-jobs/core/testing: conformance suites any MessageSource or IdempotencyStore implementation can run,
-// and the virtual clock.
+// and (re-exported from @resilient-jobs/core/testing/simulator) the virtual clock and the simulator.
 export type {
   DescribeIdempotencyStoreOptions,
   IdempotencyStoreFactory,
@@ -13,35 +13,39 @@ export type {
   MessageSourceSendOptions,
 } from "./describeMessageSource.js";
 export { describeMessageSource } from "./describeMessageSource.js";
-export type { RunUntilOptions, VirtualClockOptions } from "./VirtualClock.js";
-export { VirtualClock } from "./VirtualClock.js";
-// --- the simulator
 export type {
+  BuiltInInvariant,
   ClockJumpFaults,
   CrashFaults,
-  FaultOptions,
-  OutageFault,
-} from "./simulate/faults.js";
-export type { BuiltInInvariant, Invariant, InvariantCheck } from "./simulate/invariants.js";
-export { DEFAULT_INVARIANTS } from "./simulate/invariants.js";
-export type {
   EffectRecord,
+  FaultOptions,
+  Invariant,
+  InvariantCheck,
   MessageFinal,
   MessageReport,
+  OutageFault,
+  RunUntilOptions,
+  SimEvent,
+  SimEventType,
+  SimConsumerOptions,
+  SimMessage,
+  SimQueueOptions,
+  SimulateManyOptions,
+  SimulateManyResult,
+  SimulateOptions,
+  SimulationKit,
   SimulationResult,
   SimulationRun,
   Violation,
-} from "./simulate/report.js";
-export { SimulationFailedError } from "./simulate/report.js";
-export { simulate } from "./simulate/simulate.js";
-export type { SimulateManyOptions, SimulateManyResult } from "./simulate/simulateMany.js";
-export { simulateMany } from "./simulate/simulateMany.js";
-export type {
-  SimMessage,
-  SimQueueOptions,
-  SimulateOptions,
-  SimulationKit,
-} from "./simulate/simulateOptions.js";
-export { SIMULATE_DEFAULTS } from "./simulate/simulateOptions.js";
-export type { SimEvent, SimEventType } from "./simulate/trace.js";
-export { formatEvent, serializeEvents } from "./simulate/trace.js";
+  VirtualClockOptions,
+} from "./simulator.js";
+export {
+  DEFAULT_INVARIANTS,
+  SIMULATE_DEFAULTS,
+  SimulationFailedError,
+  VirtualClock,
+  formatEvent,
+  serializeEvents,
+  simulate,
+  simulateMany,
+} from "./simulator.js";

@@ -24,16 +24,20 @@ export interface CrashFaults {
 
 /** A dependency outage: see {@link FaultOptions.outage}. */
 export interface OutageFault {
-  /** When it starts. @defaultValue a random time in the first half of `until` */
+  /** When it starts. @defaultValue a random time before `withinMs` */
   startMs?: number;
+  /** Without `startMs`, it starts at a random time before this. @defaultValue 60,000 (the first minute) */
+  withinMs?: number;
   /** How long it lasts. */
   durationMs: number;
 }
 
 /** Wall-clock steps of the worker's host: see {@link FaultOptions.clockJumps}. */
 export interface ClockJumpFaults {
-  /** How many jumps, at random times before `until`. */
+  /** How many jumps, at random times before `withinMs`. */
   count: number;
+  /** The jumps happen before this. @defaultValue 60,000 (the first minute) */
+  withinMs?: number;
   /** Largest step, forwards or back. @defaultValue 60,000 */
   maxMs?: number;
 }
@@ -97,8 +101,11 @@ export interface FaultPlan {
   readonly clockJumps: ReadonlyArray<{ readonly atMs: number; readonly byMs: number }>;
 }
 
+/** Outages and clock jumps without a time fall in the first minute, where short runs still are. */
+const DEFAULT_WITHIN_MS = 60_000;
+
 /** Validates `faults` (errors name `faults.<option>`) and places the timed faults with `random`. */
-export function resolveFaultPlan(faults: FaultOptions, untilMs: number, random: SeededRandom): FaultPlan {
+export function resolveFaultPlan(faults: FaultOptions, random: SeededRandom): FaultPlan {
   checkOption(typeof faults === "object" && faults !== null, "faults", "an object", faults);
   const crash = faults.crash ?? {};
   const outage = faults.outage;
@@ -112,28 +119,29 @@ export function resolveFaultPlan(faults: FaultOptions, untilMs: number, random: 
     crashAtMs: times("faults.crash.atMs", crash.atMs ?? []),
     maxCrashes: count("faults.crash.maxCrashes", crash.maxCrashes ?? 3),
     restartAfterMs: milliseconds("faults.crash.restartAfterMs", crash.restartAfterMs ?? 1_000),
-    outage: outage === undefined ? undefined : outageWindow(outage, untilMs, random),
-    clockJumps: jumps === undefined ? [] : clockJumps(jumps, untilMs, random),
+    outage: outage === undefined ? undefined : outageWindow(outage, random),
+    clockJumps: jumps === undefined ? [] : clockJumps(jumps, random),
   };
   return Object.freeze(plan);
 }
 
-function outageWindow(outage: OutageFault, untilMs: number, random: SeededRandom) {
+function outageWindow(outage: OutageFault, random: SeededRandom) {
   checkOption(typeof outage === "object" && outage !== null, "faults.outage", "an object", outage);
   const durationMs = milliseconds("faults.outage.durationMs", outage.durationMs);
   const startMs =
     outage.startMs === undefined
-      ? random.below(Math.max(1, Math.floor(untilMs / 2)))
+      ? random.below(Math.max(1, milliseconds("faults.outage.withinMs", outage.withinMs ?? DEFAULT_WITHIN_MS)))
       : milliseconds("faults.outage.startMs", outage.startMs);
   return Object.freeze({ startMs, endMs: startMs + durationMs });
 }
 
-function clockJumps(jumps: ClockJumpFaults, untilMs: number, random: SeededRandom) {
+function clockJumps(jumps: ClockJumpFaults, random: SeededRandom) {
   checkOption(typeof jumps === "object" && jumps !== null, "faults.clockJumps", "an object", jumps);
   const n = count("faults.clockJumps.count", jumps.count);
   const maxMs = milliseconds("faults.clockJumps.maxMs", jumps.maxMs ?? 60_000);
+  const withinMs = milliseconds("faults.clockJumps.withinMs", jumps.withinMs ?? DEFAULT_WITHIN_MS);
   const placed = Array.from({ length: n }, () => ({
-    atMs: random.below(Math.max(1, untilMs)),
+    atMs: random.below(Math.max(1, withinMs)),
     byMs: Math.round((random() * 2 - 1) * maxMs),
   }));
   return Object.freeze(placed.sort((a, b) => a.atMs - b.atMs));

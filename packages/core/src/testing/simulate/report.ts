@@ -125,7 +125,15 @@ export function messageReports(
 }
 
 /** Events that give context to any failure: the process dying and starting, outages, clock steps. */
-const CONTEXT_EVENTS = new Set(["crashed", "restarted", "outageStarted", "outageEnded", "clockJumped"]);
+const CONTEXT_EVENTS = new Set([
+  "crashed",
+  "restarted",
+  "outageStarted",
+  "outageEnded",
+  "clockJumped",
+  "paused",
+  "resumed",
+]);
 /** A minimal trace longer than this is cut in the middle: its start and end explain most failures. */
 const MAX_TRACE_LINES = 80;
 

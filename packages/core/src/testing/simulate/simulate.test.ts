@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConsumerMessage, HandlerContext } from "../../consumer/types.js";
 import { MemoryIdempotencyStore } from "../../idempotency/MemoryIdempotencyStore.js";
 import { makeIdempotent } from "../../idempotency/makeIdempotent.js";
+import { createCircuitBreaker } from "../../resilience/circuitBreaker.js";
 import { SimulationFailedError } from "./report.js";
 import { simulate } from "./simulate.js";
 import { simulateMany } from "./simulateMany.js";
@@ -33,6 +34,17 @@ const chargeOnce = (kit: SimulationKit) => {
   );
   return (message: ConsumerMessage<Order>, context: HandlerContext) => charge(message, context.signal);
 };
+
+/** One breaker per process (in-process state: a crash loses it), on the process's clock. */
+const breakerOf = (kit: SimulationKit) =>
+  kit.local("payments-breaker", () =>
+    createCircuitBreaker(async (call: () => Promise<void>) => call(), {
+      name: "payments",
+      clock: kit.clock,
+      volumeThreshold: 2,
+      resetTimeoutMs: 30_000,
+    }),
+  );
 
 const everyFault = {
   duplicate: 0.2,
@@ -131,6 +143,63 @@ describe("simulate", () => {
     );
   });
 
+  it("loses a crashed process's in-flight work; the queue hands the message out again after its visibility timeout", async () => {
+    const result = await simulate<Order>({
+      seed: 11,
+      messages: orders(1),
+      faults: { crash: { atMs: [1_000], restartAfterMs: 1_000 } },
+      handler: chargeTwiceOnRedelivery,
+    });
+
+    result.assertOk();
+    const timeline = result.events.map((e) => `${e.type}@${e.at}${e.process ? `/p${e.process}` : ""}`);
+    expect(timeline).toEqual([
+      "sent@0",
+      "received@0/p1",
+      "crashed@1000/p1",
+      "restarted@2000/p2",
+      "received@30000/p2",
+      "effect@33000/p2",
+      "succeeded@33000/p2",
+      "acked@33005/p2",
+      "stopped@33005/p2",
+    ]);
+  });
+
+  it("shows every fault of the plan in the trace", async () => {
+    const result = await simulate<Order>({
+      seed: 21,
+      messages: orders(30),
+      consumer: { concurrency: 3 },
+      faults: {
+        duplicate: 0.3,
+        visibilityExpiry: 0.3,
+        ackFailure: 0.3,
+        receiveError: 0.3,
+        crash: { probability: 0.05 },
+        outage: { startMs: 5_000, durationMs: 10_000 },
+        clockJumps: { count: 2, maxMs: 1_000 },
+      },
+      handler: chargeOnce,
+    });
+
+    const types = new Set(result.events.map((e) => e.type));
+    for (const type of [
+      "duplicated",
+      "visibilityExpired",
+      "ackFailed",
+      "receiveFailed",
+      "crashed",
+      "restarted",
+      "outageStarted",
+      "outageEnded",
+      "clockJumped",
+    ] as const) {
+      expect(types).toContain(type);
+    }
+    result.assertOk();
+  });
+
   it("pauses through a dependency outage and settles once it ends", async () => {
     const result = await simulate<Order>({
       seed: 3,
@@ -150,6 +219,30 @@ describe("simulate", () => {
     expect(outageEnd).toBe(61_000);
     expect(result.effects.filter((e) => e.at > 1_000 && e.at < outageEnd)).toEqual([]);
     expect(result.effects).toHaveLength(10);
+  });
+
+  it("runs a circuit breaker on the simulation's clock: the consumer pauses through an outage and resumes", async () => {
+    const result = await simulate<Order>({
+      seed: 4,
+      messages: orders(20),
+      faults: { outage: { startMs: 2_000, durationMs: 120_000 } },
+      consumer: (kit) => ({ concurrency: 2, breakers: [breakerOf(kit)] }),
+      handler: (kit) => async (message, context) => {
+        await breakerOf(kit).execute(async () => {
+          kit.dependency();
+          await kit.clock.sleep(1_000, context.signal);
+        });
+        kit.effect(`charge:${message.body.orderId}`, message);
+      },
+    });
+
+    result.assertOk();
+    const pauses = result.events.filter((e) => e.type === "paused");
+    expect(pauses.some((e) => /breaker "payments" is open/.test(e.detail ?? ""))).toBe(true);
+    // Half-open every 30 virtual seconds, the probe fails until the outage ends at 122 s, then it closes.
+    const resumes = result.events.filter((e) => e.type === "resumed").map((e) => e.at);
+    expect(resumes.at(-1)).toBeGreaterThanOrEqual(122_000);
+    expect(result.effects).toHaveLength(20);
   });
 
   it("dead-letters a message that always fails, through the queue's redrive", async () => {

@@ -13,13 +13,13 @@
 
 import { createConsumer } from "../../consumer/createConsumer.js";
 import type { Consumer } from "../../consumer/types.js";
-import { DependencyUnavailableError } from "../../errors.js";
 import { silentLogger } from "../../logger.js";
 import { InMemoryQueue } from "../../queue/InMemoryQueue.js";
 import type { BackoffOptions } from "../../resilience/backoff.js";
 import { VirtualClock } from "../VirtualClock.js";
 import { type FaultPlan, resolveFaultPlan } from "./faults.js";
 import { checkInvariants } from "./invariants.js";
+import { createKit } from "./kit.js";
 import { MessageBook, SIM_MESSAGE_ATTRIBUTE } from "./messageBook.js";
 import { type SeededRandom, seededRandom } from "./random.js";
 import { type EffectRecord, messageReports, type SimulationResult, type SimulationRun, toResult } from "./report.js";
@@ -96,7 +96,7 @@ class Simulation<T> {
     this.#faults = seededRandom(seed, STREAM.faults);
     this.#kitRandom = seededRandom(seed, STREAM.kit);
     this.#jitter = seededRandom(seed, STREAM.jitter);
-    this.#plan = resolveFaultPlan(options.faults ?? {}, this.#until, this.#faults);
+    this.#plan = resolveFaultPlan(options.faults ?? {}, this.#faults);
     this.#queue = new InMemoryQueue({
       name: "simulated",
       clock: this.#steady,
@@ -170,8 +170,10 @@ class Simulation<T> {
       book: this.#book,
       crashPoint: (point) => this.#crashPoint(point),
     });
-    const handler = this.#options.handler(this.#kit(number, clock));
-    const user = this.#options.consumer ?? {};
+    const kit = this.#kit(number, clock);
+    const handler = this.#options.handler(kit);
+    const consumerOptions = this.#options.consumer ?? {};
+    const user = typeof consumerOptions === "function" ? consumerOptions(kit) : consumerOptions;
     const consumer = createConsumer<T>({
       logger: silentLogger,
       ...user,
@@ -194,24 +196,20 @@ class Simulation<T> {
   }
 
   #kit(number: number, clock: ScopedClock): SimulationKit {
-    return Object.freeze({
+    return createKit({
       process: number,
       clock,
       random: this.#kitRandom,
-      effect: (key: string, message?: { attributes: Readonly<Record<string, string>> }) => {
+      external: this.#external,
+      local: new Map(),
+      outage: () => this.#outage,
+      effect: (key, name) => {
         const counted = clock.alive;
-        const name = message === undefined ? undefined : this.#book.nameOf(message);
         this.#effects.push(Object.freeze({ at: this.#clock.elapsedMs, key, message: name, process: number, counted }));
         this.#trace.add("effect", { process: number, message: name, key, counted });
         if (counted) this.#crashPoint("effect");
       },
-      dependency: () => {
-        if (this.#outage) throw new DependencyUnavailableError("simulated-dependency", "Simulated outage");
-      },
-      external: <S>(name: string, create: () => S): S => {
-        if (!this.#external.has(name)) this.#external.set(name, create());
-        return this.#external.get(name) as S;
-      },
+      nameOf: (message) => this.#book.nameOf(message),
     });
   }
 
@@ -231,6 +229,11 @@ class Simulation<T> {
     consumer.on("retried", ({ message, delayMs }) => {
       if (process.alive)
         this.#trace.add("retried", { process: number, message: name(message), detail: `in ${Math.round(delayMs)} ms` });
+    });
+    consumer.on("stateChanged", ({ from, to, reason }) => {
+      if (!process.alive) return;
+      if (to === "paused") this.#trace.add("paused", { process: number, detail: reason });
+      else if (from === "paused" && to === "running") this.#trace.add("resumed", { process: number });
     });
     consumer.on("handedBack", ({ message, reason }) => {
       if (process.alive) this.#trace.add("handedBack", { process: number, message: name(message), detail: reason });

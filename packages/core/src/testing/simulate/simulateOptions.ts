@@ -40,7 +40,15 @@ export interface SimulationKit {
    * `kit.external("store", () => new MemoryIdempotencyStore({ clock: kit.clock }))`.
    */
   external<S>(name: string, create: () => S): S;
+  /**
+   * State of this process, created on first use and lost in a crash (a circuit breaker, a cache): the handler and
+   * a `consumer` function get the same one, e.g. `kit.local("breaker", () => createCircuitBreaker(fn, { clock: kit.clock }))`.
+   */
+  local<S>(name: string, create: () => S): S;
 }
+
+/** The consumer options a simulation takes: all but source, handler and clock. */
+export type SimConsumerOptions<T> = Omit<ConsumerOptions<T>, "source" | "handler" | "clock" | "now">;
 
 /** Queue settings of a simulation. */
 export interface SimQueueOptions {
@@ -56,8 +64,12 @@ export interface SimulateOptions<T = unknown> {
   handler: (kit: SimulationKit) => MessageHandler<T>;
   /** What is in the queue at the start. */
   messages: readonly SimMessage[];
-  /** Consumer options (all but source, handler, clock). Backoff jitter is seeded unless a `random` is given. */
-  consumer?: Omit<ConsumerOptions<T>, "source" | "handler" | "clock" | "now">;
+  /**
+   * Consumer options (all but source, handler, clock), or a function of the process's kit that returns them (for
+   * options built on its clock: `breakers`). Backoff jitter is seeded unless a `random` is given.
+   * @defaultValue `{}`
+   */
+  consumer?: SimConsumerOptions<T> | ((kit: SimulationKit) => SimConsumerOptions<T>);
   queue?: SimQueueOptions;
   /** What goes wrong; every fault off by default. */
   faults?: FaultOptions;
@@ -88,6 +100,13 @@ export function checkSimulateOptions<T>(options: SimulateOptions<T>): void {
   checkOption(typeof options === "object" && options !== null, "options", "an object", options);
   checkOption(typeof options.handler === "function", "handler", "a function (kit) => handler", options.handler);
   checkOption(Array.isArray(options.messages), "messages", "an array of { body }", options.messages);
+  const consumer = options.consumer;
+  checkOption(
+    consumer === undefined || typeof consumer === "function" || (typeof consumer === "object" && consumer !== null),
+    "consumer",
+    "consumer options, or a function (kit) => options",
+    consumer,
+  );
   const seed = options.seed;
   checkOption(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, "seed", "an integer from 0 to 2^32 - 1", seed);
   const until = options.until ?? SIMULATE_DEFAULTS.until;

@@ -14,6 +14,8 @@ export type SimEventType =
   | "failed"
   | "retried"
   | "handedBack"
+  | "paused"
+  | "resumed"
   | "acked"
   | "ackFailed"
   | "deadLettered"
