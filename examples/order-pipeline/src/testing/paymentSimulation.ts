@@ -27,7 +27,7 @@ import { pipelineConfig } from "../config.js";
 import { MemoryOrderStore } from "../orders/MemoryOrderStore.js";
 import { type OrderPlaced, orderPlacedSchema } from "../orders/orderSchema.js";
 import { PaymentGatewaySimulator } from "../payment/PaymentGatewaySimulator.js";
-import { createPaymentService, type PaymentGateway } from "../payment/paymentService.js";
+import { createPaymentService, type PaymentGateway, type PaymentService } from "../payment/paymentService.js";
 import { createTimeScale } from "../timeScale.js";
 import { createPaymentHandler } from "../workers/handlers.js";
 import { orderRequest } from "./fixtures.js";
@@ -74,6 +74,7 @@ export async function simulatePayments(options: PaymentSimulationOptions): Promi
   const poison = options.poison ?? [];
   const events = Array.from({ length: orderCount }, (_, i) => orderEvent(i));
   const world = await outsideWorld(events, options.providerDeduplicates ?? true);
+  const idempotent = options.idempotent ?? true;
   const messages = [
     ...events.map((event, i) => ({ id: `order-${i + 1}`, body: event })),
     ...poison.map((kind) => ({
@@ -89,15 +90,17 @@ export async function simulatePayments(options: PaymentSimulationOptions): Promi
       visibilityTimeoutMs: queueVisibilitySeconds("payment", "ecs") * 1000,
       maxReceiveCount: pipelineConfig.maxReceiveCount,
     },
-    consumer: {
+    // As the pipeline's payment consumer (startWorkers.ts): breaker-aware, so an open gateway circuit pauses it.
+    consumer: (kit) => ({
       name: "payment",
       schema: orderPlacedSchema,
       concurrency: options.concurrency ?? 3,
       backoff: { strategy: "full", baseMs: timeScale.ms(1_000), capMs: timeScale.ms(900_000) },
       drainTimeoutMs: timeScale.ms(pipelineConfig.drainTimeoutMs),
+      breakers: [paymentsOf(kit, world, idempotent).breaker],
       logger: silentLogger,
-    },
-    handler: (kit) => paymentWorker(kit, world, options.idempotent ?? true),
+    }),
+    handler: (kit) => paymentWorker(kit, world, idempotent),
   });
   const lost: string[] = [];
   const chargedTwice: string[] = [];
@@ -141,21 +144,29 @@ async function outsideWorld(events: readonly OrderPlaced[], deduplicates: boolea
 
 /** One process of the payment worker: the example's handler over the shared world, on the process's clock. */
 function paymentWorker(kit: SimulationKit, world: OutsideWorld, idempotent: boolean) {
-  world.clock.follow(kit.clock);
-  // The message each order's charge is made for, so the trace files the charge under it.
-  const handling = new Map<string, ConsumerMessage<OrderPlaced>>();
-  const payments = createPaymentService({
-    gateway: chargeRecorder(world, kit, handling),
-    idempotency: duringOutage(world.idempotency, kit),
-    timeScale,
-    clock: kit.clock,
-    idempotent,
-  });
+  const payments = paymentsOf(kit, world, idempotent);
+  const handling = kit.local("handling", () => new Map<string, ConsumerMessage<OrderPlaced>>());
   const handler = createPaymentHandler({ orders: world.orders, payments, timeScale, clock: kit.clock });
   return (message: ConsumerMessage<OrderPlaced>, context: HandlerContext) => {
     handling.set(message.body.orderId, message);
     return handler(message, context);
   };
+}
+
+/** The process's payment service (one per process, shared by its consumer's options and its handler). */
+function paymentsOf(kit: SimulationKit, world: OutsideWorld, idempotent: boolean): PaymentService {
+  return kit.local("payments", () => {
+    world.clock.follow(kit.clock);
+    // The message each order's charge is made for, so the trace files the charge under it.
+    const handling = kit.local("handling", () => new Map<string, ConsumerMessage<OrderPlaced>>());
+    return createPaymentService({
+      gateway: chargeRecorder(world, kit, handling),
+      idempotency: duringOutage(world.idempotency, kit),
+      timeScale,
+      clock: kit.clock,
+      idempotent,
+    });
+  });
 }
 
 /** Records each charge that moved money as the process's effect `charge:<orderId>` (money moved: at most once). */
