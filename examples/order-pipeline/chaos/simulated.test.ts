@@ -10,7 +10,7 @@ import type { FaultOptions } from "@resilient-jobs/core/testing";
 import { describe, expect, it } from "vitest";
 import { simulatePayments } from "../src/testing/paymentSimulation.js";
 
-/** Seeds per CI run: about 9 ms each on one core of a 2-core runner, so ~20 s. */
+/** Seeds per CI run: 2,000 take ~8 CPU-seconds (9 s on 2 shared cores at load 8; see docs/benchmarks.md). */
 const SEEDS = 2_000;
 
 const FAULTS: FaultOptions = {
