@@ -123,6 +123,38 @@ describe("AdaptiveLimit", () => {
     expect(limiter.limit).toBe(10);
   });
 
+  it("grows after a wave of handlers that finish together, though the last of them see few in flight", () => {
+    const limiter = new AdaptiveLimit({ ...CONFIG, initial: 32 });
+    limiter.sample({ latencyMs: 100, inFlight: 32, failed: false }, 0);
+
+    // 32 started at 0 finish together at 100, before the consumer has received any replacement.
+    for (let i = 0; i < 32; i++) limiter.sample({ latencyMs: 100, inFlight: 32 - i, failed: false }, 100);
+
+    expect(limiter.limit).toBe(64);
+  });
+
+  it("grows by half, not double, while the limit is under 8: an overshoot there is a large share of the calls", () => {
+    const limiter = new AdaptiveLimit({ ...CONFIG, initial: 4 });
+
+    const limits = drive(limiter, [{ slots: 100, forMs: 1_000 }]);
+
+    const grown = [...new Set(limits.map((l) => l.limit))];
+    expect(grown.slice(0, 5)).toEqual([4, 6, 9, 18, 36]);
+  });
+
+  it("grows fast again after one probe that finds more capacity", () => {
+    const limiter = new AdaptiveLimit(CONFIG);
+
+    const limits = drive(limiter, [
+      { slots: 5, forMs: 10_000 },
+      { slots: 20, forMs: 10_000 },
+    ]);
+
+    // The limit was probing (one above 5) when the capacity rose: that probe finds it, and growth resumes.
+    const reached = limits.find((l) => l.at >= 10_000 && l.limit >= 16)!.at;
+    expect(reached - 10_000).toBeLessThanOrEqual(12 * 100); // 14 round trips when two probes had to find it
+  });
+
   it("is not fooled by handlers that return at once (1 in 50 takes 0 ms): it still grows to max", () => {
     const limiter = new AdaptiveLimit(CONFIG);
     let now = 0;

@@ -16,12 +16,13 @@
  * - **Hold** while latency is above a quarter of the tolerance (1.125 x no-load by default) but not queueing:
  *   where calls end at different times, a few calls over capacity wait only a little, and growing on would
  *   overshoot until they wait enough to cut.
- * - **Increase** while latency stays near no-load and the limit is in use: fast (by half, once per round trip in
- *   which the whole limit was served without queueing) up to the capacity last measured; above it, by probing: the limit rises by
- *   one for half a round trip and goes back. If a handler started since the probe queues, the capacity is where it
- *   was and the next probe waits twice as many round trips (up to `MAX_PROBE_INTERVAL_ROUNDS`); if none has
- *   within a queued handler's time, the capacity is one higher; after two such probes in a row it may have grown
- *   by more, and growth is fast again until latency shows queueing.
+ * - **Increase** while latency stays near no-load and the limit is in use (at least half of it in flight within
+ *   the last round trip): fast (by half, once per round trip in which the whole limit was served without
+ *   queueing; doubling at the start from 8 up) up to the capacity last measured; above it, by probing: the limit
+ *   rises by one for half a round trip and goes back. If a handler started since the probe queues, the capacity
+ *   is where it was and the next probe waits twice as many round trips (up to `MAX_PROBE_INTERVAL_ROUNDS`); if
+ *   none has within a queued handler's time, the capacity grew, and growth is fast again until latency shows
+ *   queueing.
  *
  * Why probes are short and back off: with a downstream of fixed capacity whose calls end together (a
  * 5-slot payment gateway, 3 s per charge), one call above capacity waits a whole service time, and a limit left
@@ -38,16 +39,21 @@ const BREAKER_DECREASE = 0.5;
 /**
  * Fast growth per round trip: doubling until the downstream first shows queueing (TCP's slow start: from `min`
  * to `max` in a few round trips), then by half (at least one), which overshoots less before a queued handler
- * reports, one round trip late.
+ * reports, one round trip late. Under `SLOW_START_FROM` the start grows by half too: an overshoot costs each call
+ * over capacity a whole service time for two round trips, and at a small limit those calls are a large share of
+ * all (4 -> 8 over a 5-slot downstream: 6 calls in 500 over 100 round trips, more than the 1% a p99 allows),
+ * while the round trips it adds on the way to a large `max` cost little.
  */
 const SLOW_START_GROWTH = 1;
+const SLOW_START_FROM = 8;
 const FAST_GROWTH = 0.5;
 /**
- * The first probe after the capacity is found waits this many round trips; each one that queues doubles it. Each
- * probe that finds the capacity unchanged makes one call wait (see below): probing sooner after start would put
- * more than one call in a hundred over the tolerance in a run of a hundred round trips.
+ * The first probe after the capacity is found waits this many round trips; each one that queues doubles it (up to
+ * `MAX_PROBE_INTERVAL_ROUNDS`). Each probe that finds the capacity unchanged makes one call wait a service time
+ * (see below): over a run of a hundred round trips at a capacity of 5, the start and three probes would put more
+ * than one call in a hundred over the tolerance.
  */
-export const FIRST_PROBE_INTERVAL_ROUNDS = 16;
+export const FIRST_PROBE_INTERVAL_ROUNDS = 32;
 /** The no-load latency is this low quantile of the last `LATENCY_RING` healthy latencies. */
 const NO_LOAD_QUANTILE = 0.05;
 const LATENCY_RING = 128;
@@ -105,11 +111,11 @@ export class AdaptiveLimit {
   #slowStart = true;
   /** When the probe step in progress began; undefined when none. */
   #probingSince: number | undefined;
-  /** Probes in a row that found more capacity. */
-  #probesHeld = 0;
   /** When the limit last grew fast, and how many handlers started since have finished without queueing. */
   #grewAt = Number.NEGATIVE_INFINITY;
   #servedSinceGrowth = 0;
+  /** When a finished handler last saw at least half the limit in flight. */
+  #inUseAt = Number.NEGATIVE_INFINITY;
 
   /** Latency above this x no-load stops growth (and fails a probe) before it is queueing enough to cut. */
   readonly #growthBound: number;
@@ -139,6 +145,7 @@ export class AdaptiveLimit {
   /** Takes one finished handler into account. Returns the change when the (whole) limit changed. */
   sample(sample: LimitSample, now: number): LimitChange | undefined {
     const before = this.limit;
+    if (2 * sample.inFlight >= before) this.#inUseAt = now;
     this.#finishedAt[this.#finished++ % this.#finishedAt.length] = now;
     if (!sample.failed) this.#recordLatency(sample.latencyMs);
     const noLoad = this.noLoadLatencyMs ?? sample.latencyMs;
@@ -152,8 +159,9 @@ export class AdaptiveLimit {
     if (sample.failed) this.#decrease(this.#estimate * ERROR_DECREASE, "errors", now);
     else if (sample.latencyMs > noLoad * this.#config.tolerance) this.#onQueueing(startedAt, now, noLoad);
     else if (sample.latencyMs > noLoad * this.#growthBound) this.#onProbeQueued(startedAt, now, noLoad);
-    // Grow only a limit in use (as Vegas: at least half of it): handlers that finish together see fewer in flight.
-    else if (2 * sample.inFlight >= before) this.#onHealthy(startedAt, now, noLoad);
+    // Grow only a limit in use (as Vegas: at least half of it) within the last round trip: handlers that finish
+    // together see fewer in flight one after the other, before the consumer has received their replacements.
+    else if (now - this.#inUseAt <= noLoad * this.#growthBound) this.#onHealthy(startedAt, now, noLoad);
     return this.#changeFrom(before);
   }
 
@@ -198,20 +206,18 @@ export class AdaptiveLimit {
     if (this.#probingSince === undefined || startedAt < this.#probingSince) return false;
     this.#probeIntervalRounds = Math.min(MAX_PROBE_INTERVAL_ROUNDS, this.#probeIntervalRounds * 2);
     this.#probingSince = undefined;
-    this.#probesHeld = 0;
     this.#nextProbeAt = now + this.#probeIntervalRounds * noLoad;
     return true;
   }
 
   #onHealthy(startedAt: number, now: number, noLoad: number): void {
     if (this.#probingSince !== undefined) {
-      // A handler queued by the probe would have shown it by now: the capacity is at least one higher. After a
-      // second such probe in a row it may be much higher (it grew): fast growth again.
+      // A handler queued by the probe would have shown it by now: the capacity grew, perhaps by much (a
+      // downstream scaled out): fast growth again, which a queued handler stops within a round trip.
       if (now - this.#probingSince < noLoad * (1 + this.#config.tolerance)) return;
       this.#probingSince = undefined;
       this.#probeIntervalRounds = FIRST_PROBE_INTERVAL_ROUNDS;
-      this.#probesHeld++;
-      this.#ceiling = this.#probesHeld >= 2 ? undefined : Math.floor(this.#estimate) + 1;
+      this.#ceiling = undefined;
       this.#nextProbeAt = now;
     }
     const { max } = this.#config;
@@ -222,7 +228,10 @@ export class AdaptiveLimit {
       if (startedAt < this.#grewAt || ++this.#servedSinceGrowth < this.limit) return;
       this.#grewAt = now;
       this.#servedSinceGrowth = 0;
-      const step = Math.max(1, this.#estimate * (this.#slowStart ? SLOW_START_GROWTH : FAST_GROWTH));
+      const step = Math.max(
+        1,
+        this.#estimate * (this.#slowStart && this.#estimate >= SLOW_START_FROM ? SLOW_START_GROWTH : FAST_GROWTH),
+      );
       this.#set(Math.min(max, this.#ceiling ?? max, this.#estimate + step), "growing");
     } else if (now >= this.#nextProbeAt) {
       this.#probingSince = now;
