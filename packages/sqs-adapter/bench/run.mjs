@@ -10,6 +10,11 @@
 //   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
 //   --concurrency 10,100,300,1000 runs each concurrency in turn (the scale table; default 100).
+//   --client sdk gives ours a plain `new SQSClient()` (the SDK's defaults, as a client you pass in has them)
+//   instead of the one createSqsConsumer builds from the environment; --client-config '{"md5":false}' merges
+//   SDK settings into that plain client, to measure one at a time.
+//   --cpu-prof DIR runs each consumer process with `node --cpu-prof` writing to DIR; summarise the profiles
+//   with `node bench/profileSummary.mjs DIR/*.cpuprofile` (self time by package: ours, AWS SDK, node).
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -34,6 +39,7 @@ if (concurrencies.some((c) => !Number.isInteger(c) || c < 10 || c % 10 !== 0)) {
 const seed = Number(arg("seed", "42"));
 const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
+const cpuProfDir = arg("cpu-prof", undefined);
 
 const sources = {
   "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
@@ -63,6 +69,8 @@ async function bundle(entry, name) {
     target: "node22",
     external: ["@aws-sdk/*", "sqs-consumer", "fauxqs"],
     logLevel: "error",
+    // Read by bench/profileSummary.mjs to attribute a profile's samples to our packages (node does not use it).
+    sourcemap: true,
     plugins: [workspaceSources],
   });
   return outfile;
@@ -126,13 +134,16 @@ async function queueDepth(client, queueUrl) {
 
 function runWorker(workerFile, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerFile], {
+    const profile = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`];
+    const child = spawn(process.execPath, [...profile, workerFile], {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
         ...process.env,
         BENCH_WORKER: JSON.stringify(input),
         BENCH_OPTIONS: arg("options", "{}"),
         BENCH_DIAGNOSE: argv.includes("--diagnose") ? "1" : "0",
+        BENCH_CLIENT: arg("client", "env"),
+        BENCH_CLIENT_CONFIG: arg("client-config", "{}"),
       },
     });
     let out = "";
