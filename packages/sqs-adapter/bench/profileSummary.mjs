@@ -91,7 +91,12 @@ function groupOf(node) {
     if (functionName === "(program)") return "node: (program)";
     return "node: native";
   }
-  if (url.startsWith("node:")) return "node: internals (JS)";
+  if (url.startsWith("node:")) {
+    if (url.startsWith("node:internal/crypto")) return "node: crypto (hashes, HMACs)";
+    if (/^node:(_http|net|internal\/(streams|http|net|stream_base))/.test(url)) return "node: http, net, streams";
+    if (url.startsWith("node:internal/timers") || url === "node:timers") return "node: timers";
+    return "node: other JS";
+  }
   const file = originalSource(url, lineNumber, columnNumber) ?? url;
   const ours = /packages\/(core|sqs-adapter|lambda-adapter)\/src\//.exec(file);
   if (ours) return `ours: ${ours[1]}`;
