@@ -13,6 +13,7 @@
 //   --client sdk gives ours a plain `new SQSClient()` (the SDK's defaults, as a client you pass in has them)
 //   instead of the one createSqsConsumer builds from the environment; --client-config '{"md5":false}' merges
 //   SDK settings into that plain client, to measure one at a time.
+//   --node-flags '--max-semi-space-size=64' starts the consumer process with these node flags (only it).
 //   --cpu-prof DIR runs each consumer process with `node --cpu-prof` writing to DIR; summarise the profiles
 //   with `node bench/profileSummary.mjs DIR/*.cpuprofile` (self time by package: ours, AWS SDK, node).
 import { spawn } from "node:child_process";
@@ -49,6 +50,7 @@ const seed = Number(arg("seed", "42"));
 const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
 const cpuProfDir = arg("cpu-prof", undefined);
+const nodeFlags = arg("node-flags", "").split(" ").filter(Boolean);
 
 const sources = {
   "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
@@ -144,7 +146,7 @@ async function queueDepth(client, queueUrl) {
 function runWorker(workerFile, input) {
   return new Promise((resolve, reject) => {
     const profile = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`];
-    const child = spawn(process.execPath, [...profile, workerFile], {
+    const child = spawn(process.execPath, [...nodeFlags, ...profile, workerFile], {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
         ...process.env,

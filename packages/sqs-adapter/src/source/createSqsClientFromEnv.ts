@@ -7,12 +7,15 @@ import { createKeyObjectSha256 } from "./keyObjectSha256.js";
  * `AWS_ENDPOINT_URL_SQS`). `env` defaults to `process.env`. With `queueUrl`, a region missing from the
  * environment is taken from the queue URL's host (see {@link sqsClientConfigFromEnv}).
  *
- * The client skips SDK work whose result nobody reads: the MD5 check of each message body (see
- * {@link sqsClientConfigFromEnv}) and the SDK's logger middleware; and it signs with HMAC keys imported once
- * (createKeyObjectSha256: Node 24 re-imports a raw key on every HMAC, two per request). This client has no logger (the SDK's no-op
- * one), yet that middleware still copies every request and response, each received message included, through
- * the SDK's sensitive-data filter before handing it to the no-op: about a tenth of the consumer's CPU per
- * message (docs/benchmarks.md). A client you pass in yourself keeps all of it.
+ * The client skips SDK work whose result nobody reads, and one cost Node 24 adds:
+ * - the MD5 check of each message body (see {@link sqsClientConfigFromEnv});
+ * - the SDK's logger middleware: this client has no logger (the SDK's no-op one), yet the middleware copies
+ *   every request and response, each received message included, through the SDK's sensitive-data filter
+ *   before handing the copy to the no-op (~3 µs per message, docs/benchmarks.md);
+ * - re-importing HMAC keys: it signs with {@link createKeyObjectSha256} (Node 24 imports a raw key on every
+ *   HMAC, and SigV4 makes two per request).
+ *
+ * A client you pass in yourself keeps all of these.
  */
 export function createSqsClientFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -41,9 +44,9 @@ export const SDK_LOGGER_MIDDLEWARE = "loggerMiddleware";
  * instead of failing with "Region is missing".
  *
  * `md5: false`: the SDK would hash every received body (and every body sent) with MD5 to compare with the
- * digest SQS returns. Over HTTPS, TLS already detects any change on the wire, and SQS signs nothing with that
- * digest, so the check only costs CPU (~5-10% of a consumer's per message, docs/benchmarks.md); it also fails
- * on FIPS hosts where MD5 is disabled.
+ * digest SQS returns. Over HTTPS, TLS already detects any change on the wire, and an MD5 proves nothing about
+ * who wrote the body, so the check only costs CPU (~9 µs per message, the largest item the SDK lets us skip,
+ * docs/benchmarks.md); it also fails on FIPS hosts where MD5 is disabled.
  */
 export function sqsClientConfigFromEnv(
   env: Readonly<Record<string, string | undefined>>,
