@@ -5,11 +5,17 @@
 // Reported per contender: messages/s, ratio to Little's-law bound (concurrency / mean latency),
 // SQS API calls per message by type (SDK middleware), consumer CPU per message (process.cpuUsage
 // of the consumer process; the emulator runs in its own process and is not counted).
-// Usage: npm run bench -w @resilient-jobs/sqs-adapter [-- --messages 20000] [-- --only ours|sqs-consumer] [-- --dist]
+// Usage: npm run bench -w @resilient-jobs/sqs-adapter [-- --messages 20000 (or one per concurrency)] [-- --only ours|sqs-consumer] [-- --dist]
 //   --diagnose samples the handlers in flight every 5 ms (costs consumer CPU; do not quote its CPU figure);
 //   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
 //   --concurrency 10,100,300,1000 runs each concurrency in turn (the scale table; default 100).
+//   --client sdk gives ours a plain `new SQSClient()` (the SDK's defaults, as a client you pass in has them)
+//   instead of the one createSqsConsumer builds from the environment; --client-config '{"md5":false}' merges
+//   SDK settings into that plain client, to measure one at a time.
+//   --node-flags '--max-semi-space-size=64' starts the consumer process with these node flags (only it).
+//   --cpu-prof DIR runs each consumer process with `node --cpu-prof` writing to DIR; summarise the profiles
+//   with `node bench/profileSummary.mjs DIR/*.cpuprofile` (self time by package: ours, AWS SDK, node).
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -25,15 +31,26 @@ const arg = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
-const total = Number(arg("messages", "20000"));
 const concurrencies = arg("concurrency", "100").split(",").map(Number);
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 10 || c % 10 !== 0)) {
   console.error("--concurrency takes multiples of 10 (sqs-consumer runs concurrency / 10 consumers of 10)");
   process.exit(2);
 }
+// One count for every concurrency, or one per concurrency (a run at c=1,000 needs more messages to last).
+const messageCounts = arg("messages", "20000").split(",").map(Number);
+if (
+  messageCounts.some((n) => !Number.isInteger(n) || n < 1) ||
+  (messageCounts.length !== 1 && messageCounts.length !== concurrencies.length)
+) {
+  console.error("--messages takes a positive integer, or one per --concurrency value");
+  process.exit(2);
+}
+const totalFor = (i) => messageCounts[messageCounts.length === 1 ? 0 : i];
 const seed = Number(arg("seed", "42"));
 const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
+const cpuProfDir = arg("cpu-prof", undefined);
+const nodeFlags = arg("node-flags", "").split(" ").filter(Boolean);
 
 const sources = {
   "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
@@ -63,6 +80,8 @@ async function bundle(entry, name) {
     target: "node22",
     external: ["@aws-sdk/*", "sqs-consumer", "fauxqs"],
     logLevel: "error",
+    // Read by bench/profileSummary.mjs to attribute a profile's samples to our packages (node does not use it).
+    sourcemap: true,
     plugins: [workspaceSources],
   });
   return outfile;
@@ -90,7 +109,7 @@ async function startEmulator() {
 const clientFor = (endpoint) =>
   new SQSClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
 
-async function seedQueue(client, queueUrl) {
+async function seedQueue(client, queueUrl, total) {
   const batches = [];
   for (let start = 0; start < total; start += 10) {
     const n = Math.min(10, total - start);
@@ -126,13 +145,16 @@ async function queueDepth(client, queueUrl) {
 
 function runWorker(workerFile, input) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerFile], {
+    const profile = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`];
+    const child = spawn(process.execPath, [...nodeFlags, ...profile, workerFile], {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
         ...process.env,
         BENCH_WORKER: JSON.stringify(input),
         BENCH_OPTIONS: arg("options", "{}"),
         BENCH_DIAGNOSE: argv.includes("--diagnose") ? "1" : "0",
+        BENCH_CLIENT: arg("client", "env"),
+        BENCH_CLIENT_CONFIG: arg("client-config", "{}"),
       },
     });
     let out = "";
@@ -147,14 +169,14 @@ function runWorker(workerFile, input) {
   });
 }
 
-async function runContender(workerFile, contender, concurrency) {
+async function runContender(workerFile, contender, concurrency, total) {
   const emulator = await startEmulator();
   const client = clientFor(emulator.endpoint);
   try {
     const { QueueUrl } = await client.send(
       new CreateQueueCommand({ QueueName: `bench-${contender}`, Attributes: { VisibilityTimeout: "30" } }),
     );
-    await seedQueue(client, QueueUrl);
+    await seedQueue(client, QueueUrl, total);
     const result = await runWorker(workerFile, {
       contender,
       endpoint: emulator.endpoint,
@@ -209,7 +231,8 @@ const contenders = ["resilient-jobs", "sqs-consumer"].filter(
   (c) => !only || c === only || (only === "ours" && c === "resilient-jobs"),
 );
 const results = [];
-for (const concurrency of concurrencies) {
+for (const [i, concurrency] of concurrencies.entries()) {
+  const total = totalFor(i);
   const boundPerSecond = concurrency / (meanMs / 1000);
   console.log(
     `Draining ${total} messages, concurrency ${concurrency}, handler latency mean ${meanMs} ms ` +
@@ -217,7 +240,7 @@ for (const concurrency of concurrencies) {
   );
   const round = [];
   for (const contender of contenders) {
-    const summary = summarise(await runContender(workerFile, contender, concurrency), concurrency);
+    const summary = summarise(await runContender(workerFile, contender, concurrency, total), concurrency);
     round.push(summary);
     console.log(JSON.stringify(summary));
   }
@@ -231,5 +254,5 @@ const resultsDir = join(repo, "bench-results");
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
   join(resultsDir, "sqs-consumer.json"),
-  `${JSON.stringify({ total, concurrencies, meanMs, node: process.version, results }, null, 2)}\n`,
+  `${JSON.stringify({ messages: messageCounts, concurrencies, meanMs, node: process.version, results }, null, 2)}\n`,
 );

@@ -3,9 +3,9 @@
  * sqs-consumer, counts API calls by type (SDK middleware) and CPU (process.cpuUsage), and
  * prints one JSON line with the result. Spawned by run.mjs after esbuild bundles it.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { silentLogger } from "@resilient-jobs/core";
-import { createSqsConsumer } from "@resilient-jobs/sqs-adapter";
+import { createSqsClientFromEnv, createSqsConsumer } from "@resilient-jobs/sqs-adapter";
 import { Consumer } from "sqs-consumer";
 import { countCommands } from "../src/source/sqsTestKit.js";
 import { createLatencySampler } from "./latency.js";
@@ -44,11 +44,30 @@ export interface WorkerResult {
 }
 
 const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
-const client = new SQSClient({
-  endpoint: input.endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
-});
+/**
+ * Our contender uses the client `createSqsConsumer` builds when given none (BENCH_CLIENT "env", the default);
+ * "sdk" is a plain `new SQSClient()` with the SDK's defaults, as a user-supplied client has them (and as
+ * sqs-consumer always gets), with BENCH_CLIENT_CONFIG (JSON) merged in: one SDK setting at a time.
+ */
+function createClient(): SQSClient {
+  if (input.contender === "resilient-jobs" && process.env.BENCH_CLIENT !== "sdk") {
+    // The SDK reads the endpoint and credentials from process.env itself.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SQS: input.endpoint,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+    });
+    return createSqsClientFromEnv(process.env, input.queueUrl);
+  }
+  return new SQSClient({
+    endpoint: input.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    ...(JSON.parse(process.env.BENCH_CLIENT_CONFIG ?? "{}") as SQSClientConfig),
+  });
+}
+const client = createClient();
 const calls = countCommands(client);
 // Round-trip time of each receive, measured around the whole SDK stack (for the diagnosis in the report).
 const receiveRoundTrips: number[] = [];

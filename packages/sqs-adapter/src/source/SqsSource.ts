@@ -15,7 +15,7 @@ import { normalizeAwsError, SqsAdapterError } from "../errors.js";
 import { batchRetryDelayMs } from "./batchRetryDelay.js";
 import { createSqsClientFromEnv } from "./createSqsClientFromEnv.js";
 import { createDeadLetterSender, type DeadLetterSender, deadLetterArnOf } from "./deadLetterSender.js";
-import { type BatchRetryContext, sendBatchWithRetry } from "./sendBatchWithRetry.js";
+import { type BatchItemFailure, type BatchRetryContext, sendBatchWithRetry } from "./sendBatchWithRetry.js";
 import {
   resolveSqsSourceOptions,
   SQS_LIMITS,
@@ -54,7 +54,8 @@ export class SqsSource implements MessageSource {
   readonly #config: SqsSourceConfig;
   readonly #ownsClient: boolean;
   readonly #visibility: VisibilityBatcher<SqsQueueMessage>;
-  readonly #retryContext: Omit<BatchRetryContext, "operation">;
+  readonly #deleteContext: BatchRetryContext;
+  readonly #visibilityContext: BatchRetryContext;
   #visibilityTimeoutMs: number | undefined;
   /** Set once a dead-letter queue is known (option or RedrivePolicy); its presence is what the consumer checks. */
   #deadLetters: DeadLetterSender | undefined;
@@ -65,13 +66,15 @@ export class SqsSource implements MessageSource {
     this.client = options.client ?? createSqsClientFromEnv(process.env, this.#config.queueUrl);
     this.#visibilityTimeoutMs = this.#config.visibilityTimeoutMs;
     const config = this.#config;
-    this.#retryContext = {
+    const retryContext = {
       queueUrl: config.queueUrl,
       attempts: config.batchAttempts,
-      delayMs: (attempt, throttling) =>
+      delayMs: (attempt: number, throttling: boolean) =>
         batchRetryDelayMs(attempt, throttling, config.batchRetryBaseDelayMs, config.batchRetryMaxDelayMs),
       logger: config.logger,
     };
+    this.#deleteContext = Object.freeze({ ...retryContext, operation: "DeleteMessageBatch" });
+    this.#visibilityContext = Object.freeze({ ...retryContext, operation: "ChangeMessageVisibilityBatch" });
     this.#visibility = createVisibilityBatcher(SQS_LIMITS.maxBatch, (changes) => this.#changeVisibility(changes));
     if (config.deadLetterQueueUrl !== undefined) this.#useDeadLetterQueue({ url: config.deadLetterQueueUrl });
   }
@@ -206,21 +209,13 @@ export class SqsSource implements MessageSource {
    * receive owns the message now), anything else as SqsAdapterError.
    */
   async ack(messages: readonly QueueMessage[]): Promise<BatchOutcome> {
-    const failed: BatchOutcome["failed"] = [];
-    const chunks: Promise<void>[] = [];
+    // The consumer's ack batcher sends ten at a time: one call, without copying or chunking.
+    if (messages.length <= SQS_LIMITS.maxBatch) return { failed: asFailed(await this.#deleteChunk(messages)) };
+    const chunks: Promise<BatchItemFailure<QueueMessage>[]>[] = [];
     for (let start = 0; start < messages.length; start += SQS_LIMITS.maxBatch) {
-      const chunk = messages.slice(start, start + SQS_LIMITS.maxBatch);
-      chunks.push(
-        sendBatchWithRetry(chunk, (pending) => this.#deleteBatch(pending), {
-          ...this.#retryContext,
-          operation: "DeleteMessageBatch",
-        }).then((failures) => {
-          for (const { item, error } of failures) failed.push({ message: item, error });
-        }),
-      );
+      chunks.push(this.#deleteChunk(messages.slice(start, start + SQS_LIMITS.maxBatch)));
     }
-    await Promise.all(chunks);
-    return { failed };
+    return { failed: (await Promise.all(chunks)).flatMap(asFailed) };
   }
 
   /**
@@ -260,14 +255,18 @@ export class SqsSource implements MessageSource {
     if (this.#ownsClient) this.client.destroy();
   }
 
-  #deleteBatch(pending: readonly QueueMessage[]) {
-    return this.client.send(
+  #deleteChunk(chunk: readonly QueueMessage[]): Promise<BatchItemFailure<QueueMessage>[]> {
+    return sendBatchWithRetry(chunk, this.#deleteBatch, this.#deleteContext);
+  }
+
+  // An arrow property: one function for every batch, not a closure per call.
+  readonly #deleteBatch = (pending: readonly QueueMessage[]) =>
+    this.client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: this.#config.queueUrl,
         Entries: pending.map((m, i) => ({ Id: ENTRY_IDS[i], ReceiptHandle: m.receiptHandle })),
       }),
     );
-  }
 
   #changeVisibility(changes: readonly VisibilityChange<SqsQueueMessage>[]) {
     // The failures returned name the very change objects passed in: the batcher matches them by identity.
@@ -287,7 +286,7 @@ export class SqsSource implements MessageSource {
           }),
         );
       },
-      { ...this.#retryContext, operation: "ChangeMessageVisibilityBatch" },
+      this.#visibilityContext,
     );
   }
 
@@ -307,6 +306,10 @@ export class SqsSource implements MessageSource {
 function remainingVisibilitySeconds(message: SqsQueueMessage, now: number): number {
   const receivedAt = typeof message.receivedAt === "number" ? message.receivedAt : now;
   return Math.max(0, Math.floor((SQS_LIMITS.maxVisibilitySeconds * 1000 - (now - receivedAt)) / 1000));
+}
+
+function asFailed(failures: readonly BatchItemFailure<QueueMessage>[]): BatchOutcome["failed"] {
+  return failures.map(({ item, error }) => ({ message: item, error }));
 }
 
 function isExpiredHandle(error: unknown): boolean {
