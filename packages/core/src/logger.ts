@@ -38,14 +38,21 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const write =
     options.write ??
     ((line: string, level: LogLevel) => (level === "error" ? process.stderr : process.stdout).write(`${line}\n`));
-  const base = options.base ?? {};
+  const base = withoutErrors(options.base ?? {}) as LogFields;
   return {
     ...loggerOf((level) =>
       LEVELS.indexOf(level) < min
         ? ignore
         : (msg, fields) =>
+            // No replacer: one would be called for every key of every line (the cost of a failure's log line).
             write(
-              JSON.stringify({ level, time: new Date(now()).toISOString(), msg, ...base, ...fields }, errorReplacer),
+              JSON.stringify({
+                level,
+                time: new Date(now()).toISOString(),
+                msg,
+                ...base,
+                ...(withoutErrors(fields) as LogFields | undefined),
+              }),
               level,
             ),
     ),
@@ -77,9 +84,27 @@ function loggerOf(methodFor: (level: LogLevel) => LogMethod): Logger {
   return { debug: methodFor("debug"), info: methodFor("info"), warn: methodFor("warn"), error: methodFor("error") };
 }
 
-// Errors serialise to {} by default; keep name, code and message (never the stack of a cause chain's bodies).
-// An undefined `code` is left out of the line, as JSON leaves out every undefined value.
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (!(value instanceof Error)) return value;
-  return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+/**
+ * `value` with every Error in it (in arrays and plain objects, at any depth) as `{ name, message, code }`: JSON
+ * would write `{}`. Never the stack, nor a cause chain that may quote bodies; an undefined `code` is left out of
+ * the line, as JSON leaves out every undefined value. Containers are copied only when they hold an Error.
+ */
+function withoutErrors(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Error)
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+  let copy: Record<string, unknown> | undefined;
+  const replace = (key: string | number, item: unknown): void => {
+    const plain = withoutErrors(item);
+    if (plain === item) return;
+    copy ??= (Array.isArray(value) ? value.slice() : { ...value }) as Record<string, unknown>;
+    copy[key] = plain;
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) replace(i, value[i]);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    // Class instances (a Date, a Map) are left to JSON, as they were.
+    for (const key in value) replace(key, (value as Record<string, unknown>)[key]);
+  }
+  return copy ?? value;
 }

@@ -4,7 +4,15 @@
  * (DecodeError or ValidationError, naming what is wrong) reported for that record alone, or dead-lettered with
  * its code; good records must still run; the handler function must never reject with anything else.
  */
-import { type DeadLetterReason, DecodeError, isRetryable, ValidationError } from "@resilient-jobs/core";
+import {
+  type DeadLetterReason,
+  DecodeError,
+  isRetryable,
+  json,
+  snsEnvelope,
+  ValidationError,
+  withSchema,
+} from "@resilient-jobs/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -92,7 +100,10 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(batch, async (items) => {
         const { logger, lines } = captureLogs();
         const seen: string[] = [];
-        const handle = sqsHandler(async (message) => void seen.push(message.id), { schema, logger });
+        const handle = sqsHandler(async (message) => void seen.push(message.id), {
+          decode: withSchema(schema, snsEnvelope(json)),
+          logger,
+        });
         const records: SqsRecord[] = items.map((item, i) => sqsRecord(`m-${i}`, item.body));
 
         const response = await handle({ Records: records }, lambdaContext());
@@ -117,7 +128,7 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(batch, async (items) => {
         const parked: Array<{ id: string; reason: DeadLetterReason }> = [];
         const handle = sqsHandler(async () => undefined, {
-          schema,
+          decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
           deadLetter: {
             send: async (record, reason) => void parked.push({ id: record.messageId, reason }),
@@ -148,7 +159,7 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(badBody, async (bad) => {
         const reasons: DeadLetterReason[] = [];
         const handle = sqsHandler(async () => undefined, {
-          schema,
+          decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
           deadLetter: { send: async (_record, reason) => void reasons.push(reason), retryable: isRetryable },
         });
@@ -192,7 +203,7 @@ describe("snsHandler with bad input", () => {
   it("throws SnsNotificationFailedError whose cause is a DecodeError or ValidationError", async () => {
     await fc.assert(
       fc.asyncProperty(badBody, async (bad) => {
-        const handle = snsHandler(async () => undefined, { schema, logger: captureLogs().logger });
+        const handle = snsHandler(async () => undefined, { decode: withSchema(schema), logger: captureLogs().logger });
 
         const error = await handle(snsEvent(bad.body), lambdaContext()).then(
           () => undefined,
@@ -211,7 +222,7 @@ describe("snsHandler with bad input", () => {
   it("runs a good notification after any number of bad invocations (no state is poisoned)", async () => {
     const handled: unknown[] = [];
     const handle = snsHandler(async (message) => void handled.push(message.body), {
-      schema,
+      decode: withSchema(schema),
       logger: captureLogs().logger,
     });
     await fc.assert(

@@ -4,13 +4,11 @@
  */
 import {
   checkOption,
-  createDecoder,
   createJsonLogger,
-  type DecodeOptions,
   type Decoder,
+  json,
   type LargePayloads,
   type Logger,
-  type StandardSchemaV1,
 } from "@resilient-jobs/core";
 import { createInvocationLogs } from "./coldStart.js";
 import type { DeadLetterTarget } from "./deadLetter.js";
@@ -19,16 +17,18 @@ import { createInvocationDeadlines, type InvocationDeadlines } from "./invocatio
 
 /** What `sqsHandler` and `snsHandler` share. `T` is the decoded body's type (inferred from `schema`). */
 export interface LambdaHandlerOptions<T = unknown> {
-  /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
-  format?: DecodeOptions<T>["format"];
   /**
-   * A Standard Schema v1 (zod 4, valibot 1, arktype) each body must pass; failures are permanent.
-   * @defaultValue none
+   * How bodies are decoded: a decoder value from `@resilient-jobs/core` (re-exported here), so the function's
+   * bundle carries only the one it names. `json`; `text`; `parseWith(parse)` for your own format;
+   * `snsEnvelope(json)` for a queue subscribed to an SNS topic without raw message delivery (`message.sns` is then
+   * the notification); `withSchema(schema, from?)` for a Standard Schema v1 (zod 4, valibot 1, arktype) each body
+   * must pass, which also types `message.body`. Bad input (`DecodeError`, `ValidationError`) is permanent.
+   * @defaultValue `json`
    */
-  schema?: StandardSchemaV1<unknown, T>;
+  decode?: Decoder<T>;
   /**
    * Large payloads: offloaded bodies (AWS's extended-client pointer) and compressed ones are resolved before
-   * decoding, so `schema` and the handler see the payload. `s3Payloads({ client, bucket })` from
+   * decoding, so the decoder and the handler see the payload. `s3Payloads({ client, bucket })` from
    * `@resilient-jobs/core/s3`: the S3 code is bundled only into functions that pass it. A missing object is a
    * permanent `PayloadNotFoundError` (to `deadLetter` when set); a failing store a transient `PayloadStoreError`.
    * Objects are never deleted here (the Lambda service deletes the messages, after the response): expire them
@@ -62,8 +62,6 @@ export interface LambdaHandlerOptions<T = unknown> {
 
 /** Options of `sqsHandler`. */
 export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
-  /** Unwrap SNS notification envelopes (a queue subscribed to a topic without raw delivery). @defaultValue `true` */
-  unwrapSns?: boolean;
   /**
    * Most records handled at once; 1 handles them one by one, in order. With FIFO scope `"group"` it bounds the
    * groups running at once; with FIFO scope `"batch"` records always run one by one.
@@ -100,14 +98,25 @@ export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
 
 /** The defaults of the handler options, declared once. */
 export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
-  format: "json",
-  unwrapSns: true,
+  decode: json,
   concurrency: 10,
   fifo: "auto",
   stopStartingBeforeTimeoutMs: 1_000,
   abortBeforeTimeoutMs: 500,
   logLevel: "info",
 } as const);
+
+/**
+ * Options that are gone, and what replaces each: refused at creation with an `InvalidOptionError` that says so,
+ * never silently ignored.
+ */
+const REPLACED_OPTIONS = {
+  format: "`decode: json`, `text` or `parseWith(parse)`",
+  unwrapSns: "`decode: snsEnvelope(json)`",
+  schema: "`decode: withSchema(schema)`",
+  // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
+  retryable: "`deadLetter: { send, retryable }`",
+} as const;
 
 /** FIFO handling once resolved: `"auto"` is decided per invocation from the event source ARN. */
 export type FifoMode = "auto" | false | "batch" | "group";
@@ -133,8 +142,7 @@ export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
 
 /** Resolves and validates `sqsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
 export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
-  // `unwrapSns` is left to the decoder, which holds its default and checks it.
-  const shared = resolveShared<T, SqsRecord>(handler, options, options?.unwrapSns);
+  const shared = resolveShared<T, SqsRecord>(handler, options);
   const concurrency = optionOf(options, "concurrency", isPositiveInteger, "an integer >= 1");
   return Object.freeze({ ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) });
 }
@@ -145,21 +153,19 @@ export function resolveSnsHandlerOptions<T>(
   options: SnsHandlerOptions<T>,
 ): LambdaHandlerConfig<T, SnsEventRecord> {
   // The SNS event already carries the notification: its Message is the publisher's body, never an envelope.
-  const config = resolveShared<T, SnsEventRecord>(handler, options, false);
-  const { unwrapSns } = options as { unwrapSns?: unknown };
+  const { unwrapSns } = (options ?? {}) as { unwrapSns?: unknown };
   checkOption(
     unwrapSns === undefined,
     "unwrapSns",
     "left out: snsHandler always reads the notification's `Message`",
     unwrapSns,
   );
-  return Object.freeze(config);
+  return Object.freeze(resolveShared<T, SnsEventRecord>(handler, options));
 }
 
 function resolveShared<T, R>(
   handler: unknown,
   options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterTarget<R> },
-  unwrapSns: boolean | undefined,
 ): LambdaHandlerConfig<T, R> {
   checkOption(isFunction(handler), "handler", "a function", handler);
   checkOption(typeof options === "object" && options !== null, "options", "an object", options);
@@ -170,10 +176,17 @@ function resolveShared<T, R>(
     (ms) => isMilliseconds(ms) && ms <= stopMs,
     `${MILLISECONDS}, at most \`stopStartingBeforeTimeoutMs\``,
   );
-  const { logger, deadLetter } = options;
-  // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
-  const { retryable } = options as { retryable?: unknown };
-  checkOption(retryable === undefined, "retryable", "left out: set `deadLetter: { send, retryable }`", retryable);
+  const { logger, deadLetter, decode = LAMBDA_HANDLER_DEFAULTS.decode as Decoder<T>, payloads } = options;
+  for (const name in REPLACED_OPTIONS) {
+    const value = (options as Record<string, unknown>)[name];
+    checkOption(value === undefined, name, `left out: set ${REPLACED_OPTIONS[name as "schema"]}`, value);
+  }
+  checkOption(
+    typeof decode === "function",
+    "decode",
+    "a decoder (json, text, parseWith(parse), snsEnvelope(json), withSchema(schema))",
+    decode,
+  );
   checkOption(
     deadLetter === undefined || (isFunction(deadLetter?.send) && isFunction(deadLetter.retryable)),
     "deadLetter",
@@ -187,11 +200,9 @@ function resolveShared<T, R>(
     logger,
   );
   return {
-    // `format` is left to the decoder too (`LAMBDA_HANDLER_DEFAULTS.format` documents its default); the decoder
-    // reads only the decode options (format, unwrapSns, schema) of what it is given.
     // With `payloads`, its decoder resolves pointers first; without, nothing of it is bundled or run.
     // A `payloads` value without a decoder fails here (not a function), instead of leaving pointers unresolved.
-    decode: (options.payloads ? options.payloads.decoder : createDecoder)<T>({ ...options, unwrapSns }),
+    decode: payloads ? payloads.decoder<T>(decode) : decode,
     deadlines: createInvocationDeadlines(stopMs, abortMs),
     invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
     deadLetter,

@@ -88,27 +88,24 @@ export async function runLambdaBatch<T, R>(
       // it. With a dead-letter target a permanent failure is sent there and counts as done; else it is reported.
       // Bad input (a permanent decode failure) goes to the target whatever its classifier says; a transient one (a
       // large payload's store throttled) is retried like a handler's.
+      const target = config.deadLetter;
       if (
-        config.deadLetter === undefined ||
-        ((message !== undefined || !(error instanceof PermanentError)) && config.deadLetter.retryable(error))
+        target === undefined ||
+        ((message !== undefined || !(error instanceof PermanentError)) && target.retryable(error))
       ) {
         throw error;
       }
-      await deadLetter(record, error);
+      const reason = deadLetterReasonOf(error);
+      const fields = { messageId: kind.id(record), code: reason.code, error };
+      try {
+        await target.send(record, reason);
+      } catch (sendError) {
+        if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
+        throw error;
+      }
+      log.warn("record sent to the dead-letter queue", fields);
     }
     done[index] = 1;
-  };
-
-  const deadLetter = async (record: R, error: unknown): Promise<void> => {
-    const reason = deadLetterReasonOf(error);
-    const fields = { messageId: kind.id(record), code: reason.code };
-    try {
-      await config.deadLetter!.send(record, reason);
-    } catch (sendError) {
-      if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
-      throw error;
-    }
-    log.warn("record sent to the dead-letter queue", { ...fields, error });
   };
 
   const onFailure = (record: R, error: unknown): void => {

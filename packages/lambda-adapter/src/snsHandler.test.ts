@@ -1,4 +1,4 @@
-import { type ConsumerMessage, isRetryable, PermanentError, TransientError } from "@resilient-jobs/core";
+import { type ConsumerMessage, isRetryable, PermanentError, TransientError, text } from "@resilient-jobs/core";
 import type { SNSHandler } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SnsNotificationFailedError } from "./errors.js";
@@ -27,7 +27,7 @@ describe("snsHandler", () => {
       async (message) => {
         seen.push(message);
       },
-      { ...silent, format: "text" },
+      { ...silent, decode: text },
     );
 
     await handler(documentedSnsEvent(), lambdaContext());

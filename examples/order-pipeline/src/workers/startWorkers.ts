@@ -9,7 +9,7 @@ import {
   type MessageHandler,
   type MessageSource,
 } from "@resilient-jobs/core";
-import { type LocalEventSourceMapping, runLocally, sqsHandler } from "@resilient-jobs/lambda-adapter";
+import { type LocalEventSourceMapping, runLocally, sqsHandler, withSchema } from "@resilient-jobs/lambda-adapter";
 import { tracedSqsHandler } from "@resilient-jobs/lambda-adapter/otel";
 import type { Backend } from "../backends/Backend.js";
 import { pipelineConfig } from "../config.js";
@@ -160,7 +160,7 @@ function startLambdaProcessor(
   const { batchSize, timeoutSeconds, maximumBatchingWindowSeconds } = pipelineConfig.lambda;
   // Created once, as a Lambda module would at init: the same handler the ECS consumer runs.
   const lambda = (tracingEnabled() ? tracedSqsHandler : sqsHandler)<OrderPlaced>(handler, {
-    schema: orderPlacedSchema,
+    decode: withSchema(orderPlacedSchema),
     concurrency: batchSize,
     logger,
     // The adapter's margins (1 s / 0.5 s) are real time: scaled like the function timeout, or at small time
