@@ -31,33 +31,29 @@ export interface JsonLoggerOptions {
   now?: () => number;
 }
 
-/** A logger writing one JSON object per line: `{ level, time, msg, ...fields }`. The default logger. */
+/**
+ * A logger writing one JSON object per line: `{ level, time, msg, ...fields }`. The default logger. Making one
+ * (a child too: a Lambda makes one per invocation) runs as little as possible: `base` is cleaned of errors with
+ * each line, not walked here.
+ */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const { now = Date.now, base = {} } = options;
   const min = LEVELS.indexOf(options.level ?? "info");
-  const now = options.now ?? Date.now;
   const write =
     options.write ??
     ((line: string, level: LogLevel) => (level === "error" ? process.stderr : process.stdout).write(`${line}\n`));
-  const base = withoutErrors(options.base ?? {}) as LogFields;
-  return {
-    ...loggerOf((level) =>
-      LEVELS.indexOf(level) < min
-        ? ignore
-        : (msg, fields) =>
-            // No replacer: one would be called for every key of every line (the cost of a failure's log line).
-            write(
-              JSON.stringify({
-                level,
-                time: new Date(now()).toISOString(),
-                msg,
-                ...base,
-                ...(withoutErrors(fields) as LogFields | undefined),
-              }),
-              level,
-            ),
-    ),
-    child: (fields) => createJsonLogger({ ...options, base: { ...base, ...fields } }),
-  };
+  const logger = loggerOf((level) =>
+    LEVELS.indexOf(level) < min
+      ? ignore
+      : (msg, fields) =>
+          // No replacer: one would be called for every key of every line (the cost of a failure's log line).
+          write(
+            JSON.stringify(withoutErrors({ level, time: new Date(now()).toISOString(), msg, ...base, ...fields })),
+            level,
+          ),
+  );
+  logger.child = (fields) => createJsonLogger({ level: options.level, now, write, base: { ...base, ...fields } });
+  return logger;
 }
 
 /** A logger that drops everything. */
@@ -90,21 +86,20 @@ function loggerOf(methodFor: (level: LogLevel) => LogMethod): Logger {
  * the line, as JSON leaves out every undefined value. Containers are copied only when they hold an Error.
  */
 function withoutErrors(value: unknown): unknown {
-  if (typeof value !== "object" || value === null) return value;
   if (value instanceof Error)
     return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
-  let copy: Record<string, unknown> | undefined;
-  const replace = (key: string | number, item: unknown): void => {
+  // Class instances (a Date, a Map) are left to JSON, as they were.
+  const array = Array.isArray(value);
+  if (!array && (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)) {
+    return value;
+  }
+  let copy: object | undefined;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
     const plain = withoutErrors(item);
-    if (plain === item) return;
-    copy ??= (Array.isArray(value) ? value.slice() : { ...value }) as Record<string, unknown>;
-    copy[key] = plain;
-  };
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) replace(i, value[i]);
-  } else if (Object.getPrototypeOf(value) === Object.prototype) {
-    // Class instances (a Date, a Map) are left to JSON, as they were.
-    for (const key in value) replace(key, (value as Record<string, unknown>)[key]);
+    if (plain === item) continue;
+    copy ??= array ? (value as unknown[]).slice() : { ...(value as object) };
+    (copy as Record<string, unknown>)[key] = plain;
   }
   return copy ?? value;
 }

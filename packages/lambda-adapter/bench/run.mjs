@@ -1,7 +1,8 @@
 // Benchmarks the Lambda adapter against Powertools batch 2.35 in one run:
 //   1. bundle size: esbuild bundle of a small deployable SQS handler (minified, ESM, AWS SDK external, the rest bundled);
 //   2. cold import: each bundle imported by a fresh Node process, median of 20 (an empty module is the baseline);
-//   3. per-record time: a 10-record batch with a no-op handler, all-success and with-failures (3 of 10 throw),
+//   3. per-record time: a 10-record batch with a no-op handler (each body parsed as JSON: the adapter's default
+//      decoder, a JSON.parse in the others), all-success and with-failures (3 of 10 throw),
 //      each implementation in its own fresh process per round, rounds interleaved (ratios are taken per round);
 //      a bare Promise.allSettled loop is the floor. Timed in CPU time of the process (user + system), not wall
 //      time, so that other load on a shared machine does not count. The adapter runs twice: with a silent logger,

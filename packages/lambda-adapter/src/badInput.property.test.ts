@@ -16,6 +16,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { deadLetterTarget } from "./deadLetter.js";
 import { SnsNotificationFailedError } from "./errors.js";
 import type { SnsEvent, SqsRecord } from "./events.js";
 import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
@@ -130,10 +131,10 @@ describe("sqsHandler with bad input", () => {
         const handle = sqsHandler(async () => undefined, {
           decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
-          deadLetter: {
+          deadLetter: deadLetterTarget({
             send: async (record, reason) => void parked.push({ id: record.messageId, reason }),
             retryable: isRetryable,
-          },
+          }),
         });
 
         const response = await handle(
@@ -161,7 +162,10 @@ describe("sqsHandler with bad input", () => {
         const handle = sqsHandler(async () => undefined, {
           decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
-          deadLetter: { send: async (_record, reason) => void reasons.push(reason), retryable: isRetryable },
+          deadLetter: deadLetterTarget({
+            send: async (_record, reason) => void reasons.push(reason),
+            retryable: isRetryable,
+          }),
         });
 
         await handle({ Records: [sqsRecord("m-0", bad.body)] }, lambdaContext());

@@ -1,4 +1,4 @@
-import { type Logger, type LogLevel, withFields } from "@resilient-jobs/core";
+import { type Logger, withFields } from "@resilient-jobs/core";
 import type { LambdaContext } from "./events.js";
 
 /**
@@ -10,21 +10,8 @@ export function createInvocationLogs(logger: Logger): (context: LambdaContext) =
   // With provisioned concurrency the environment was initialised ahead of the request: no cold start to see.
   let coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== "provisioned-concurrency";
   return (context) => {
-    const fields = { awsRequestId: context.awsRequestId, coldStart };
+    const log = withFields(logger, { awsRequestId: context.awsRequestId, coldStart });
     coldStart = false;
-    // The child logger is made on the first line: most invocations log nothing, and one each would cost them all.
-    let log: Logger | undefined;
-    const child = (): Logger => (log ??= withFields(logger, fields));
-    const method =
-      (level: LogLevel): Logger[LogLevel] =>
-      (message, more) =>
-        child()[level](message, more);
-    return {
-      debug: method("debug"),
-      info: method("info"),
-      warn: method("warn"),
-      error: method("error"),
-      child: (more) => withFields(child(), more),
-    };
+    return log;
   };
 }

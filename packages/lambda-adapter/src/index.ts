@@ -6,8 +6,13 @@
 export type { DecodedBody, Decoder, SnsNotification, StandardSchemaV1 } from "@resilient-jobs/core";
 export { json, parseWith, snsEnvelope, text, withSchema } from "@resilient-jobs/core";
 
-export type { DeadLetterTarget, SqsClientLike, SqsDeadLetterQueue } from "./deadLetter.js";
-export { DEAD_LETTER_ATTRIBUTES, sqsDeadLetterQueue } from "./deadLetter.js";
+export type {
+  DeadLetterRoute,
+  DeadLetterTarget,
+  SqsClientLike,
+  SqsDeadLetterQueue,
+} from "./deadLetter.js";
+export { DEAD_LETTER_ATTRIBUTES, deadLetterTarget, sqsDeadLetterQueue } from "./deadLetter.js";
 export type { FailedNotification } from "./errors.js";
 export { SnsNotificationFailedError } from "./errors.js";
 export type {

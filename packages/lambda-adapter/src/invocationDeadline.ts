@@ -21,7 +21,7 @@ export function createInvocationDeadlines(
     const abortMs = Math.min(abortBeforeTimeoutMs, Math.floor(remainingMs / 4));
     if (!warned && (stopMs < stopStartingBeforeTimeoutMs || abortMs < abortBeforeTimeoutMs)) {
       warned = true;
-      log.warn("timeout margins reduced for a short function timeout", {
+      log.warn("timeout margins reduced", {
         remainingTimeMs: remainingMs,
         stopStartingBeforeTimeoutMs: stopMs,
         abortBeforeTimeoutMs: abortMs,
@@ -58,7 +58,7 @@ export class InvocationDeadline {
     this.#stopMs = stopMs;
     this.expired = new Promise<void>((resolve) => {
       this.#timer = setTimeout(() => {
-        this.reason = new TimeoutError(abortMs, `Lambda timeout in ${abortMs} ms: record reported for redelivery`);
+        this.reason = new TimeoutError(abortMs, "out of Lambda time; reported for redelivery");
         this.#controller?.abort(this.reason);
         resolve();
       }, remainingMs - abortMs);

@@ -14,6 +14,7 @@ import {
 } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { deadLetterTarget } from "./deadLetter.js";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
 import { snsHandler } from "./snsHandler.js";
 import { sqsHandler } from "./sqsHandler.js";
@@ -59,13 +60,13 @@ describe.each([
       logger: logger(level, lines),
       stopStartingBeforeTimeoutMs: 100,
       abortBeforeTimeoutMs: 50,
-      deadLetter: {
+      deadLetter: deadLetterTarget({
         send: async (record, reason) => {
           if (reason.message.includes("rejected")) return;
           throw new Error(`dead-letter queue unavailable for ${record.messageId}`);
         },
         retryable: isRetryable,
-      },
+      }),
     });
 
     const response = await handle({ Records: bodies.map((body, i) => sqsRecord(`m-${i}`, body)) }, lambdaContext(400));

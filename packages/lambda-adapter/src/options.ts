@@ -77,9 +77,10 @@ export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
   fifo?: "auto" | boolean | { scope: "batch" | "group" };
   /**
    * Where permanently failing records go at once: `sqsDeadLetterQueue({ queueUrl, client })` for an SQS queue,
-   * or your own `{ send, retryable }`. Its `retryable` says which handler errors are permanent; bad input always
-   * is. A record sent there counts as handled; if sending fails, it is reported instead. Without it, every
-   * failure is reported and the queue's redrive policy moves a record after `maxReceiveCount` receives.
+   * or `deadLetterTarget({ send, retryable })` for your own. Its `retryable` says which handler errors are
+   * permanent; bad input always is. A record sent there counts as handled; if sending fails, it is reported
+   * instead. Without it, every failure is reported and the queue's redrive policy moves a record after
+   * `maxReceiveCount` receives.
    * @defaultValue none
    */
   deadLetter?: DeadLetterTarget<SqsRecord>;
@@ -89,7 +90,7 @@ export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
 export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
   /**
    * Where permanently failing notifications go instead of being retried by Lambda:
-   * `sqsDeadLetterQueue({ queueUrl, client })`, or your own `{ send, retryable }`. Without it the handler
+   * `sqsDeadLetterQueue({ queueUrl, client })`, or `deadLetterTarget({ send, retryable })`. Without it the handler
    * throws, Lambda retries the event twice, and then the function's on-failure destination (or DLQ) receives it.
    * @defaultValue none
    */
@@ -106,23 +107,27 @@ export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
   logLevel: "info",
 } as const);
 
+/** What `decode` takes; named by the errors about it and about the options it replaced. */
+const DECODERS = "json, text, parseWith(parse), snsEnvelope(json) or withSchema(schema)";
+const USE_DECODE = `\`decode\` to ${DECODERS}`;
+
 /**
  * Options that are gone, and what replaces each: refused at creation with an `InvalidOptionError` that says so,
  * never silently ignored.
  */
 const REPLACED_OPTIONS = {
-  format: "`decode: json`, `text` or `parseWith(parse)`",
-  unwrapSns: "`decode: snsEnvelope(json)`",
-  schema: "`decode: withSchema(schema)`",
+  format: USE_DECODE,
+  unwrapSns: USE_DECODE,
+  schema: USE_DECODE,
   // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
-  retryable: "`deadLetter: { send, retryable }`",
-} as const;
+  retryable: "`deadLetter: deadLetterTarget({ send, retryable })`",
+};
 
 /** FIFO handling once resolved: `"auto"` is decided per invocation from the event source ARN. */
 export type FifoMode = "auto" | false | "batch" | "group";
 
 /**
- * The validated, frozen configuration shared by both handlers. One per handler, so once per execution
+ * The validated configuration shared by both handlers (never changed once resolved). One per handler, so once per execution
  * environment: `invocationLogs` and `deadlines` keep what must be seen once (the cold start, a margin warning).
  */
 export interface LambdaHandlerConfig<T, R> {
@@ -144,7 +149,7 @@ export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
 export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
   const shared = resolveShared<T, SqsRecord>(handler, options);
   const concurrency = optionOf(options, "concurrency", isPositiveInteger, "an integer >= 1");
-  return Object.freeze({ ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) });
+  return { ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) };
 }
 
 /** Resolves and validates `snsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
@@ -160,7 +165,7 @@ export function resolveSnsHandlerOptions<T>(
     "left out: snsHandler always reads the notification's `Message`",
     unwrapSns,
   );
-  return Object.freeze(resolveShared<T, SnsEventRecord>(handler, options));
+  return resolveShared<T, SnsEventRecord>(handler, options);
 }
 
 function resolveShared<T, R>(
@@ -179,24 +184,19 @@ function resolveShared<T, R>(
   const { logger, deadLetter, decode = LAMBDA_HANDLER_DEFAULTS.decode as Decoder<T>, payloads } = options;
   for (const name in REPLACED_OPTIONS) {
     const value = (options as Record<string, unknown>)[name];
-    checkOption(value === undefined, name, `left out: set ${REPLACED_OPTIONS[name as "schema"]}`, value);
+    checkOption(value === undefined, name, `left out: set ${REPLACED_OPTIONS[name as "retryable"]}`, value);
   }
+  checkOption(typeof decode === "function", "decode", `a decoder: ${DECODERS}`, decode);
   checkOption(
-    typeof decode === "function",
-    "decode",
-    "a decoder (json, text, parseWith(parse), snsEnvelope(json), withSchema(schema))",
-    decode,
-  );
-  checkOption(
-    deadLetter === undefined || (isFunction(deadLetter?.send) && isFunction(deadLetter.retryable)),
+    deadLetter === undefined || isFunction(deadLetter?.route),
     "deadLetter",
-    "sqsDeadLetterQueue({ queueUrl, client }) or { send, retryable }, both functions",
+    "sqsDeadLetterQueue(...) or deadLetterTarget(...)",
     deadLetter,
   );
   checkOption(
     logger === undefined || isFunction(logger?.warn),
     "logger",
-    "a Logger (debug, info, warn, error)",
+    "a Logger",
     logger,
   );
   return {
@@ -204,7 +204,8 @@ function resolveShared<T, R>(
     // A `payloads` value without a decoder fails here (not a function), instead of leaving pointers unresolved.
     decode: payloads ? payloads.decoder<T>(decode) : decode,
     deadlines: createInvocationDeadlines(stopMs, abortMs),
-    invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
+    // The JSON logger's own default level is `LAMBDA_HANDLER_DEFAULTS.logLevel`.
+    invocationLogs: createInvocationLogs(logger ?? createJsonLogger()),
     deadLetter,
   };
 }

@@ -5,10 +5,8 @@
 import {
   type ConsumerMessage,
   checkOption,
-  type DeadLetterReason,
   isBatchItemIdentifier,
   type PartialBatchResponse,
-  PermanentError,
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
@@ -82,28 +80,12 @@ export async function runLambdaBatch<T, R>(
     try {
       const built = kind.toMessage(record);
       message = built instanceof Promise ? await built : built;
-      await handler(message, new RecordContext(deadline, message.receiveCount, context, log, message.id));
+      await handler(message, new RecordContext(deadline, message, context, log));
     } catch (error) {
-      // Bad input (no message built) is permanent; a handler's error is when the target's `retryable` refuses
-      // it. With a dead-letter target a permanent failure is sent there and counts as done; else it is reported.
-      // Bad input (a permanent decode failure) goes to the target whatever its classifier says; a transient one (a
-      // large payload's store throttled) is retried like a handler's.
-      const target = config.deadLetter;
-      if (
-        target === undefined ||
-        ((message !== undefined || !(error instanceof PermanentError)) && target.retryable(error))
-      ) {
-        throw error;
-      }
-      const reason = deadLetterReasonOf(error);
-      const fields = { messageId: kind.id(record), code: reason.code, error };
-      try {
-        await target.send(record, reason);
-      } catch (sendError) {
-        if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
-        throw error;
-      }
-      log.warn("record sent to the dead-letter queue", fields);
+      // Without a dead-letter target every failure is reported. With one, the target decides (its `route`): a
+      // permanent failure is sent there and counts as done, any other is rethrown and reported.
+      if (config.deadLetter === undefined) throw error;
+      await config.deadLetter.route(record, error, message === undefined, log, kind.id(record), () => answered);
     }
     done[index] = 1;
   };
@@ -154,7 +136,7 @@ export async function runLambdaBatch<T, R>(
   });
   if (timedOut) {
     // Returned before Lambda kills the invocation, which would retry the successes too.
-    log.warn("out of time; unfinished records reported for redelivery", {
+    log.warn("out of time: unfinished records reported", {
       messageIds: batchItemFailures.map((failure) => failure.itemIdentifier),
       remainingTimeMs: context.getRemainingTimeInMillis(),
     });
@@ -168,11 +150,4 @@ export async function runLambdaBatch<T, R>(
     });
   }
   return { batchItemFailures };
-}
-
-/** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */
-function deadLetterReasonOf(error: unknown): DeadLetterReason {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : `a thrown ${typeof error}`;
-  return { code: typeof code === "string" ? code : "PERMANENT", message };
 }

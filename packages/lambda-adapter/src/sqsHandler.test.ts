@@ -13,6 +13,7 @@ import {
 } from "@resilient-jobs/core";
 import type { SQSHandler } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deadLetterTarget } from "./deadLetter.js";
 import type { SqsRecord } from "./events.js";
 import {
   documentedSnsEnvelope,
@@ -189,7 +190,7 @@ describe("sqsHandler dead-lettering", () => {
     const handler = sqsHandler(handle, {
       ...silent,
       decode: withSchema(orderSchema),
-      deadLetter: { send, retryable: () => true },
+      deadLetter: deadLetterTarget({ send, retryable: () => true }),
     });
     const event = { Records: [sqsRecord("good", '{"orderId":"o-1"}'), sqsRecord("bad", '{"sku":"x"}')] };
 
@@ -239,7 +240,7 @@ describe("sqsHandler dead-lettering", () => {
         if (message.id === "permanent") throw new PermanentError("card declined");
         throw new TransientError("payment service unavailable");
       },
-      { ...silent, deadLetter: { send, retryable: isRetryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable: isRetryable }) },
     );
 
     const response = await handler(
@@ -263,7 +264,7 @@ describe("sqsHandler dead-lettering", () => {
         // Plain errors: isRetryable would call both retryable; this classifier calls one of them permanent.
         throw new Error(message.id === "declined" ? "card declined" : "socket hang up");
       },
-      { ...silent, deadLetter: { send, retryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable }) },
     );
 
     const response = await handler(
@@ -280,12 +281,12 @@ describe("sqsHandler dead-lettering", () => {
     const { logger, lines } = captureLogs();
     const handler = sqsHandler(async () => undefined, {
       logger,
-      deadLetter: {
+      deadLetter: deadLetterTarget({
         send: async () => {
           throw new Error("DLQ unreachable");
         },
         retryable: isRetryable,
-      },
+      }),
     });
 
     const response = await handler({ Records: [sqsRecord("bad", "{oops")] }, lambdaContext());
@@ -310,6 +311,8 @@ describe("sqsHandler options", () => {
     [{ deadLetter: { queueUrl: "https://sqs.us-east-1.amazonaws.com/1/dlq" } }, "deadLetter"],
     [{ deadLetter: async () => undefined }, "deadLetter"],
     [{ deadLetter: { send: async () => undefined } }, "deadLetter"],
+    // A hand-made target is wrapped by deadLetterTarget, which brings the code that routes failures to it.
+    [{ deadLetter: { send: async () => undefined, retryable: () => true } }, "deadLetter"],
     // The consumer's top-level option: here it is the dead-letter target's, so it is refused, not ignored.
     [{ retryable: () => true }, "retryable"],
     [{ decode: "json" }, "decode"],
@@ -322,10 +325,10 @@ describe("sqsHandler options", () => {
 
   // The decode options became decoder values (`decode`): each old option is refused, naming what replaces it.
   it.each([
-    [{ format: "text" }, "format", "decode: json`, `text` or `parseWith(parse)`"],
-    [{ unwrapSns: true }, "unwrapSns", "decode: snsEnvelope(json)`"],
-    [{ unwrapSns: false }, "unwrapSns", "decode: snsEnvelope(json)`"],
-    [{ schema: orderSchema }, "schema", "decode: withSchema(schema)`"],
+    [{ format: "text" }, "format", "parseWith(parse)"],
+    [{ unwrapSns: true }, "unwrapSns", "snsEnvelope(json)"],
+    [{ unwrapSns: false }, "unwrapSns", "snsEnvelope(json)"],
+    [{ schema: orderSchema }, "schema", "withSchema(schema"],
   ])("refuses the removed option %j at creation, naming %s and its replacement", (options, option, replacement) => {
     const error = (() => {
       try {
@@ -338,7 +341,7 @@ describe("sqsHandler options", () => {
 
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect(error.option).toBe(option);
-    expect(error.message).toContain(`Expected \`${option}\` to be left out: set \``);
+    expect(error.message).toContain(`Expected \`${option}\` to be left out: set \`decode\` to json, text,`);
     expect(error.message).toContain(replacement);
   });
 

@@ -18,7 +18,7 @@ const LOCATED_PROBLEM = /^([A-Za-z ',:{}\]-]+) in JSON (at position \d+(?: \(lin
  * JSON bodies: `body` is the parsed value. Not valid JSON: a `DecodeError` (permanent) that names where the
  * problem is, never the body's content. SNS envelopes are not unwrapped: see `snsEnvelope(json)`.
  */
-export const json: Decoder<unknown> = (raw, from) => ({ body: parseJson(raw, from), sns: undefined });
+export const json: Decoder<unknown> = (raw) => ({ body: parseJson(raw), sns: undefined });
 
 /** Text bodies: `body` is the string as it is. */
 export const text: Decoder<string> = (raw) => ({ body: raw, sns: undefined });
@@ -36,7 +36,7 @@ export const text: Decoder<string> = (raw) => ({ body: raw, sns: undefined });
 export function parseWith<T>(parse: (body: string) => T): Decoder<T> {
   // Checked here, once: `decode`'s own check sees a function whatever `parse` is.
   if (typeof parse !== "function") throw new TypeError("parseWith(parse): `parse` must be a function");
-  return (raw, from) => {
+  return (raw) => {
     try {
       return { body: parse(raw), sns: undefined };
     } catch (error) {
@@ -44,7 +44,7 @@ export function parseWith<T>(parse: (body: string) => T): Decoder<T> {
       // Only the thrown error's name: its message may quote the body.
       const thrown = error instanceof Error ? error.name : `a ${typeof error}`;
       throw new DecodeError(
-        `${where(from)} (${raw.length} chars): the parse function threw ${thrown} (throw DecodeError to reject it with your own message)`,
+        `${THE_BODY} (${raw.length} chars): the parse function threw ${thrown} (throw DecodeError to reject it with your own message)`,
         { cause: error },
       );
     }
@@ -52,7 +52,7 @@ export function parseWith<T>(parse: (body: string) => T): Decoder<T> {
 }
 
 /** `JSON.parse`, its error reworded so that no part of the text reaches it. */
-export function parseJson(text: string, from: unknown): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -64,17 +64,9 @@ export function parseJson(text: string, from: unknown): unknown {
         : text.trim() === ""
           ? "it is empty"
           : "unexpected token or end";
-    throw new DecodeError(`${where(from)} is not valid JSON: ${problem} (${text.length} chars)`);
+    throw new DecodeError(`${THE_BODY} is not valid JSON: ${problem} (${text.length} chars)`);
   }
 }
 
-/**
- * Which body an error is about: the SNS message's ids when it came in an envelope (`from` is then the
- * notification), never its content.
- */
-export function where(from: unknown): string {
-  const sns = from as { topicArn?: unknown; messageId?: unknown } | undefined;
-  return typeof sns?.topicArn === "string"
-    ? `The SNS message ${sns.messageId} from ${sns.topicArn}`
-    : "The message body";
-}
+/** How the decoders name the body in their errors; `snsEnvelope` names an envelope's by its SNS ids instead. */
+export const THE_BODY = "The message body";

@@ -4,8 +4,8 @@
  */
 
 import { DecodeError } from "../errors.js";
-import type { Decoder } from "./decode.js";
-import { json, parseJson } from "./formats.js";
+import type { DecodedBody, Decoder } from "./decode.js";
+import { json, parseJson, THE_BODY } from "./formats.js";
 
 /** An SNS notification unwrapped from an SQS body. */
 export interface SnsNotification {
@@ -89,7 +89,7 @@ export function snsEnvelope<T>(inner: Decoder<T>): Decoder<T> {
     let sns: SnsNotification | undefined;
     if (inner === json) {
       // Parsed once; an envelope is recognised on the parsed value, which costs two property reads.
-      const value = parseJson(raw, undefined);
+      const value = parseJson(raw);
       sns = parseSnsEnvelope(value);
       if (sns === undefined) return { body: value as T, sns };
     } else if (mayBeSnsEnvelope(raw)) {
@@ -98,13 +98,30 @@ export function snsEnvelope<T>(inner: Decoder<T>): Decoder<T> {
     }
     if (sns === undefined) return inner(raw, from);
     const notification = sns;
-    // The notification is where the message came from: `inner` names it in its errors.
-    const decoded = inner(sns.message, sns);
+    const named = (error: unknown): never => {
+      throw renamed(error, notification);
+    };
+    let decoded: DecodedBody<T> | Promise<DecodedBody<T>>;
+    try {
+      decoded = inner(sns.message, sns);
+    } catch (error) {
+      return named(error);
+    }
     return decoded instanceof Promise
-      ? decoded.then(({ body }) => ({ body, sns: notification }))
+      ? decoded.then(({ body }) => ({ body, sns: notification }), named)
       : { body: decoded.body, sns: notification };
   };
   return Object.assign(decoder, { unwrapsSns: true as const });
+}
+
+/**
+ * The inner decoder's error about "the message body", naming the SNS message instead (its ids, never its
+ * content), so a bad payload can be found from the topic's side. Anything else is left as it is.
+ */
+function renamed(error: unknown, sns: SnsNotification): unknown {
+  if (!(error instanceof DecodeError) || !error.message.startsWith(THE_BODY)) return error;
+  const message = `The SNS message ${sns.messageId} from ${sns.topicArn}${error.message.slice(THE_BODY.length)}`;
+  return new DecodeError(message, { cause: error.cause });
 }
 
 /** A cheap pre-test before parsing a non-JSON body as JSON: starts with `{` and mentions `"TopicArn"`. */

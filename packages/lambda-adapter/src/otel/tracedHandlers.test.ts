@@ -4,6 +4,7 @@ import { json, PermanentError, snsEnvelope, text } from "@resilient-jobs/core";
 import { ATTR, METRIC } from "@resilient-jobs/core/otel";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTestTelemetry, parentIdOf, sumOf, type TestTelemetry } from "../../../../test-support/otel.js";
+import { deadLetterTarget } from "../deadLetter.js";
 import type { SqsEvent, SqsRecord } from "../events.js";
 import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
 import { silent } from "../fixtures/handlerHelpers.js";
@@ -110,7 +111,10 @@ describe("tracedSqsHandler", () => {
       },
       {
         ...silent,
-        deadLetter: { send: async (record) => void sent.push(record.messageId), retryable: () => true },
+        deadLetter: deadLetterTarget({
+          send: async (record) => void sent.push(record.messageId),
+          retryable: () => true,
+        }),
         telemetry: { tracerProvider: otel.tracerProvider },
       },
     );
@@ -136,7 +140,10 @@ describe("tracedSqsHandler", () => {
       },
       {
         ...silent,
-        deadLetter: { send: async (record) => void sent.push(record.messageId), retryable: () => false },
+        deadLetter: deadLetterTarget({
+          send: async (record) => void sent.push(record.messageId),
+          retryable: () => false,
+        }),
         telemetry: { tracerProvider: otel.tracerProvider },
       },
     );
