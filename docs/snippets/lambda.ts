@@ -19,7 +19,7 @@ import {
 } from "@resilient-jobs/core";
 import { DynamoDBIdempotencyStore } from "@resilient-jobs/core/dynamodb";
 import {
-  type DeadLetterTarget,
+  deadLetterTarget,
   json,
   lambdaInProgressTtl,
   runLocally,
@@ -80,11 +80,11 @@ export const handler = sqsHandler(placeOrderOnce, {
 
 // --- own dead-letter target
 /** Your own target: failed orders go to the support team's table, and a declined card is not retried. */
-const keepForSupport: DeadLetterTarget<SqsRecord> = {
+const keepForSupport = deadLetterTarget<SqsRecord>({
   send: async (record, reason) => saveFailedOrder(record.messageId, reason),
   // isRetryable decides, except that no retry will change a declined card.
   retryable: (error) => isRetryable(error) && !(error instanceof Error && error.name === "CardDeclinedError"),
-};
+});
 export const supportHandler = sqsHandler(placeOrderOnce, { decode: withSchema(Order), deadLetter: keepForSupport });
 // --- end own dead-letter target
 

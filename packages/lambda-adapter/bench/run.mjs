@@ -25,7 +25,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const fromDist = args.has("--dist");
 const sizesOnly = args.has("--sizes");
-const importRuns = quick ? 5 : 20;
+const importRuns = quick ? 5 : 40;
 const overheadRounds = quick ? 2 : 9;
 const batches = quick ? 5_000 : 40_000;
 

@@ -10,10 +10,10 @@ import {
   type LargePayloads,
   type Logger,
 } from "@resilient-jobs/core";
-import { createInvocationLogs } from "./coldStart.js";
+import type { InvocationLogs } from "./coldStart.js";
 import type { DeadLetterTarget } from "./deadLetter.js";
 import type { LambdaContext, SnsEventRecord, SqsRecord } from "./events.js";
-import { createInvocationDeadlines, type InvocationDeadlines } from "./invocationDeadline.js";
+import type { DeadlineMargins } from "./invocationDeadline.js";
 
 /** What `sqsHandler` and `snsHandler` share. `T` is the decoded body's type (inferred from `schema`). */
 export interface LambdaHandlerOptions<T = unknown> {
@@ -127,15 +127,12 @@ const REPLACED_OPTIONS = {
 export type FifoMode = "auto" | false | "batch" | "group";
 
 /**
- * The validated configuration shared by both handlers (never changed once resolved). One per handler, so once per execution
- * environment: `invocationLogs` and `deadlines` keep what must be seen once (the cold start, a margin warning).
+ * The validated configuration shared by both handlers. One per handler, so once per execution environment:
+ * `coldStart` and `warned`, its only fields that change, keep what must be seen once (the cold start, a margin
+ * warning).
  */
-export interface LambdaHandlerConfig<T, R> {
+export interface LambdaHandlerConfig<T, R> extends DeadlineMargins, InvocationLogs {
   readonly decode: Decoder<T>;
-  /** Each invocation's logger: `awsRequestId` and `coldStart` on every line. */
-  readonly invocationLogs: (context: LambdaContext) => Logger;
-  /** Starts each invocation's deadline. */
-  readonly deadlines: InvocationDeadlines;
   readonly deadLetter: DeadLetterTarget<R> | undefined;
 }
 
@@ -148,7 +145,7 @@ export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
 /** Resolves and validates `sqsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
 export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
   const shared = resolveShared<T, SqsRecord>(handler, options);
-  const concurrency = optionOf(options, "concurrency", isPositiveInteger, "an integer >= 1");
+  const concurrency = optionOf(options, "concurrency", "an integer >= 1", 1, Number.MAX_SAFE_INTEGER, true);
   return { ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) };
 }
 
@@ -172,14 +169,15 @@ function resolveShared<T, R>(
   handler: unknown,
   options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterTarget<R> },
 ): LambdaHandlerConfig<T, R> {
-  checkOption(isFunction(handler), "handler", "a function", handler);
+  checkOption(typeof handler === "function", "handler", "a function", handler);
   checkOption(typeof options === "object" && options !== null, "options", "an object", options);
-  const stopMs = optionOf(options, "stopStartingBeforeTimeoutMs", isMilliseconds, MILLISECONDS);
+  const stopMs = optionOf(options, "stopStartingBeforeTimeoutMs", MILLISECONDS, 0, 900_000);
   const abortMs = optionOf(
     options,
     "abortBeforeTimeoutMs",
-    (ms) => isMilliseconds(ms) && ms <= stopMs,
     `${MILLISECONDS}, at most \`stopStartingBeforeTimeoutMs\``,
+    0,
+    stopMs,
   );
   const { logger, deadLetter, decode = LAMBDA_HANDLER_DEFAULTS.decode as Decoder<T>, payloads } = options;
   for (const name in REPLACED_OPTIONS) {
@@ -188,58 +186,57 @@ function resolveShared<T, R>(
   }
   checkOption(typeof decode === "function", "decode", `a decoder: ${DECODERS}`, decode);
   checkOption(
-    deadLetter === undefined || isFunction(deadLetter?.route),
+    deadLetter === undefined || typeof deadLetter?.route === "function",
     "deadLetter",
     "sqsDeadLetterQueue(...) or deadLetterTarget(...)",
     deadLetter,
   );
-  checkOption(
-    logger === undefined || isFunction(logger?.warn),
-    "logger",
-    "a Logger",
-    logger,
-  );
+  checkOption(logger === undefined || typeof logger?.warn === "function", "logger", "a Logger", logger);
   return {
     // With `payloads`, its decoder resolves pointers first; without, nothing of it is bundled or run.
     // A `payloads` value without a decoder fails here (not a function), instead of leaving pointers unresolved.
     decode: payloads ? payloads.decoder<T>(decode) : decode,
-    deadlines: createInvocationDeadlines(stopMs, abortMs),
-    // The JSON logger's own default level is `LAMBDA_HANDLER_DEFAULTS.logLevel`.
-    invocationLogs: createInvocationLogs(logger ?? createJsonLogger()),
     deadLetter,
+    // Read by startDeadline and invocationLog, plain values rather than closures made here: init runs (and
+    // compiles) as little as possible, which is the cold start.
+    stopMs,
+    abortMs,
+    warned: false,
+    // The JSON logger's own default level is `LAMBDA_HANDLER_DEFAULTS.logLevel`.
+    logger: logger ?? createJsonLogger(),
+    // With provisioned concurrency the environment was initialised ahead of the request: no cold start to see.
+    coldStart: process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== "provisioned-concurrency",
   };
 }
 
-type Defaults = typeof LAMBDA_HANDLER_DEFAULTS;
+/** The options that are numbers. */
+type NumberOption = "concurrency" | "stopStartingBeforeTimeoutMs" | "abortBeforeTimeoutMs";
 
 /**
- * An option's value, or its default when left out (`undefined` or `null`), checked: each option's name is
- * written once, so the one that reads it, its default and its error cannot drift apart.
+ * A number option's value, or its default when left out (`undefined` or `null`), checked to be within `min` and
+ * `max` (and whole, if `integer`): each option's name is written once, so the one that reads it, its default and
+ * its error cannot drift apart. No predicate functions: this runs once, at init, where each function called for
+ * the first time costs its compilation (the cold start).
  */
-function optionOf<K extends keyof Defaults>(
-  options: { readonly [name in K]?: unknown },
-  name: K,
-  isValid: (value: unknown) => boolean,
+function optionOf(
+  options: { readonly [name in NumberOption]?: unknown },
+  name: NumberOption,
   expected: string,
-): Defaults[K] {
+  min: number,
+  max: number,
+  integer = false,
+): number {
   const value = options[name] ?? LAMBDA_HANDLER_DEFAULTS[name];
-  checkOption(isValid(value), name, expected, value);
-  return value as Defaults[K];
+  checkOption(
+    typeof value === "number" && value >= min && value <= max && (!integer || Number.isInteger(value)),
+    name,
+    expected,
+    value,
+  );
+  return value;
 }
 
 const MILLISECONDS = "milliseconds from 0 to 900000";
-
-function isMilliseconds(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && value <= 900_000;
-}
-
-function isPositiveInteger(value: unknown): boolean {
-  return Number.isInteger(value) && (value as number) >= 1;
-}
-
-function isFunction(value: unknown): boolean {
-  return typeof value === "function";
-}
 
 function resolveFifo(fifo: unknown): FifoMode {
   if (fifo === "auto" || fifo === false) return fifo;

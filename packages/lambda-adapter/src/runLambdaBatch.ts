@@ -10,8 +10,10 @@ import {
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
+import { invocationLog } from "./coldStart.js";
 import type { LambdaContext } from "./events.js";
 import type { LambdaMessageHandler } from "./handlerTypes.js";
+import { startDeadline } from "./invocationDeadline.js";
 import type { LambdaHandlerConfig } from "./options.js";
 import { RecordContext } from "./recordMessage.js";
 
@@ -56,7 +58,7 @@ export async function runLambdaBatch<T, R>(
   const { config, handler, kind, context, onReported } = batch;
   // Named before anything reads the context: else `TypeError: Cannot read properties of undefined`.
   checkOption(typeof context?.getRemainingTimeInMillis === "function", "context", "the Lambda context", context);
-  const log = config.invocationLogs(context);
+  const log = invocationLog(config, context);
   checkOption(Array.isArray(records), "event.Records", "an array", records);
   // Every record of an event comes from one trigger. Hand-built events (tests) may name no source: let them be.
   const first = records[0] as { eventSource?: string; EventSource?: string } | undefined;
@@ -68,7 +70,7 @@ export async function runLambdaBatch<T, R>(
     `"${kind.source}" for ${kind.source.slice(4)}Handler`,
     source,
   );
-  const deadline = config.deadlines(context, log);
+  const deadline = startDeadline(config, context, log);
   // Which records are done (handled, or dead-lettered): the others are reported.
   const done = new Uint8Array(records.length);
   let answered = false;

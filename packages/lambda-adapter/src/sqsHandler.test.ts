@@ -303,7 +303,7 @@ describe("sqsHandler dead-lettering", () => {
 });
 
 describe("sqsHandler options", () => {
-  it.each([
+  it.each<[object, string]>([
     [{ concurrency: 0 }, "concurrency"],
     [{ fifo: "yes" }, "fifo"],
     [{ abortBeforeTimeoutMs: 2_000, stopStartingBeforeTimeoutMs: 1_000 }, "abortBeforeTimeoutMs"],
