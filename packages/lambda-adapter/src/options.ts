@@ -146,7 +146,9 @@ export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
 export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
   const shared = resolveShared<T, SqsRecord>(handler, options);
   const concurrency = optionOf(options, "concurrency", "an integer >= 1", 1, Number.MAX_SAFE_INTEGER, true);
-  return { ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) };
+  const { fifo } = options;
+  // Left out (`undefined` or `null`), it is the default, "auto", with nothing to resolve.
+  return { ...shared, concurrency, fifo: fifo == null ? LAMBDA_HANDLER_DEFAULTS.fifo : resolveFifo(fifo) };
 }
 
 /** Resolves and validates `snsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
