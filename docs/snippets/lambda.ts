@@ -19,13 +19,16 @@ import {
 } from "@resilient-jobs/core";
 import { DynamoDBIdempotencyStore } from "@resilient-jobs/core/dynamodb";
 import {
-  type DeadLetterTarget,
+  deadLetterTarget,
+  json,
   lambdaInProgressTtl,
   runLocally,
   type SqsRecord,
+  snsEnvelope,
   snsHandler,
   sqsDeadLetterQueue,
   sqsHandler,
+  withSchema,
 } from "@resilient-jobs/lambda-adapter";
 import { z } from "zod";
 
@@ -68,7 +71,7 @@ const placeOrderOnce = makeIdempotent(placeOrder, {
 
 const dlqUrl = process.env.ORDERS_DLQ_URL;
 export const handler = sqsHandler(placeOrderOnce, {
-  schema: Order,
+  decode: withSchema(Order),
   concurrency: 5,
   // Bad input and PermanentErrors go straight to the DLQ instead of burning maxReceiveCount receives.
   deadLetter: dlqUrl ? sqsDeadLetterQueue({ queueUrl: dlqUrl, client: sqs }) : undefined,
@@ -77,17 +80,22 @@ export const handler = sqsHandler(placeOrderOnce, {
 
 // --- own dead-letter target
 /** Your own target: failed orders go to the support team's table, and a declined card is not retried. */
-const keepForSupport: DeadLetterTarget<SqsRecord> = {
+const keepForSupport = deadLetterTarget<SqsRecord>({
   send: async (record, reason) => saveFailedOrder(record.messageId, reason),
   // isRetryable decides, except that no retry will change a declined card.
   retryable: (error) => isRetryable(error) && !(error instanceof Error && error.name === "CardDeclinedError"),
-};
-export const supportHandler = sqsHandler(placeOrderOnce, { schema: Order, deadLetter: keepForSupport });
+});
+export const supportHandler = sqsHandler(placeOrderOnce, { decode: withSchema(Order), deadLetter: keepForSupport });
 // --- end own dead-letter target
+
+// --- decoders
+// A queue subscribed to an SNS topic without raw message delivery: unwrap the envelope, then validate the order.
+export const fromTopicHandler = sqsHandler(placeOrderOnce, { decode: withSchema(Order, snsEnvelope(json)) });
+// --- end decoders
 
 // --- sns
 // The same step behind an SNS subscription: failures throw, Lambda retries the event twice.
-export const snsOrderHandler = snsHandler(placeOrderOnce, { schema: Order });
+export const snsOrderHandler = snsHandler(placeOrderOnce, { decode: withSchema(Order) });
 // --- end sns
 
 // --- local run

@@ -123,11 +123,15 @@ export function checkOption(valid: boolean, option: string, expected: string, go
 
 /** Renders a value for an error message without dumping large objects. */
 export function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
-  if (typeof value === "function") return "a function";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value === "object" ? "an object" : typeof value;
+  return typeof value === "string"
+    ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
+    : Array.isArray(value)
+      ? `an array of ${value.length}`
+      : typeof value === "function"
+        ? "a function"
+        : typeof value === "object" && value !== null
+          ? "an object"
+          : String(value);
 }
 
 /** True when `err` is a resilient-jobs error with the given code. */

@@ -74,8 +74,10 @@ export { isQueueError, QueueError } from "./queue/queueErrors.js";
 
 export type { DecodedBody, DecodeOptions, Decoder } from "./decode/decode.js";
 export { createDecoder } from "./decode/decode.js";
+export { json, parseWith, text } from "./decode/formats.js";
 export type { SnsNotification } from "./decode/snsEnvelope.js";
-export { parseSnsEnvelope } from "./decode/snsEnvelope.js";
+export { parseSnsEnvelope, snsEnvelope } from "./decode/snsEnvelope.js";
+export { withSchema } from "./decode/withSchema.js";
 export type { StandardSchemaV1 } from "./decode/standardSchema.js";
 export { isStandardSchema, toValidationIssues } from "./decode/standardSchema.js";
 

@@ -31,26 +31,29 @@ export interface JsonLoggerOptions {
   now?: () => number;
 }
 
-/** A logger writing one JSON object per line: `{ level, time, msg, ...fields }`. The default logger. */
+/**
+ * A logger writing one JSON object per line: `{ level, time, msg, ...fields }`. The default logger. Making one
+ * (a child too: a Lambda makes one per invocation) runs as little as possible: `base` is cleaned of errors with
+ * each line, not walked here.
+ */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const { now = Date.now, base = {} } = options;
   const min = LEVELS.indexOf(options.level ?? "info");
-  const now = options.now ?? Date.now;
   const write =
     options.write ??
     ((line: string, level: LogLevel) => (level === "error" ? process.stderr : process.stdout).write(`${line}\n`));
-  const base = options.base ?? {};
-  return {
-    ...loggerOf((level) =>
-      LEVELS.indexOf(level) < min
-        ? ignore
-        : (msg, fields) =>
-            write(
-              JSON.stringify({ level, time: new Date(now()).toISOString(), msg, ...base, ...fields }, errorReplacer),
-              level,
-            ),
-    ),
-    child: (fields) => createJsonLogger({ ...options, base: { ...base, ...fields } }),
-  };
+  const logger = loggerOf((level) =>
+    LEVELS.indexOf(level) < min
+      ? ignore
+      : (msg, fields) =>
+          // No replacer: one would be called for every key of every line (the cost of a failure's log line).
+          write(
+            JSON.stringify(withoutErrors({ level, time: new Date(now()).toISOString(), msg, ...base, ...fields })),
+            level,
+          ),
+  );
+  logger.child = (fields) => createJsonLogger({ level: options.level, now, write, base: { ...base, ...fields } });
+  return logger;
 }
 
 /** A logger that drops everything. */
@@ -77,9 +80,26 @@ function loggerOf(methodFor: (level: LogLevel) => LogMethod): Logger {
   return { debug: methodFor("debug"), info: methodFor("info"), warn: methodFor("warn"), error: methodFor("error") };
 }
 
-// Errors serialise to {} by default; keep name, code and message (never the stack of a cause chain's bodies).
-// An undefined `code` is left out of the line, as JSON leaves out every undefined value.
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (!(value instanceof Error)) return value;
-  return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+/**
+ * `value` with every Error in it (in arrays and plain objects, at any depth) as `{ name, message, code }`: JSON
+ * would write `{}`. Never the stack, nor a cause chain that may quote bodies; an undefined `code` is left out of
+ * the line, as JSON leaves out every undefined value. Containers are copied only when they hold an Error.
+ */
+function withoutErrors(value: unknown): unknown {
+  if (value instanceof Error)
+    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code };
+  // Class instances (a Date, a Map) are left to JSON, as they were.
+  const array = Array.isArray(value);
+  if (!array && (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype)) {
+    return value;
+  }
+  let copy: object | undefined;
+  for (const key of Object.keys(value as object)) {
+    const item = (value as Record<string, unknown>)[key];
+    const plain = withoutErrors(item);
+    if (plain === item) continue;
+    copy ??= array ? (value as unknown[]).slice() : { ...(value as object) };
+    (copy as Record<string, unknown>)[key] = plain;
+  }
+  return copy ?? value;
 }

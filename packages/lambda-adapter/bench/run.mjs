@@ -1,14 +1,17 @@
 // Benchmarks the Lambda adapter against Powertools batch 2.35 in one run:
 //   1. bundle size: esbuild bundle of a small deployable SQS handler (minified, ESM, AWS SDK external, the rest bundled);
 //   2. cold import: each bundle imported by a fresh Node process, median of 20 (an empty module is the baseline);
-//   3. per-record time: a 10-record batch with a no-op handler, all-success and with-failures (3 of 10 throw),
+//   3. per-record time: a 10-record batch with a no-op handler (each body parsed as JSON: the adapter's default
+//      decoder, a JSON.parse in the others), all-success and with-failures (3 of 10 throw),
 //      each implementation in its own fresh process per round, rounds interleaved (ratios are taken per round);
 //      a bare Promise.allSettled loop is the floor. Timed in CPU time of the process (user + system), not wall
-//      time, so that other load on a shared machine does not count.
+//      time, so that other load on a shared machine does not count. The adapter runs twice: with a silent logger,
+//      and with its default logger (no `logger` option), whose lines really are written: the child's stdout is
+//      /dev/null, and its result comes back on stderr.
 // Usage: npm run bench -w @resilient-jobs/lambda-adapter [-- --quick] [-- --dist] [-- --sizes]
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources;
 //   --sizes only bundles, and lists every input of the resilient-jobs bundle (no timing).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -22,7 +25,7 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const fromDist = args.has("--dist");
 const sizesOnly = args.has("--sizes");
-const importRuns = quick ? 5 : 20;
+const importRuns = quick ? 5 : 40;
 const overheadRounds = quick ? 2 : 9;
 const batches = quick ? 5_000 : 40_000;
 
@@ -130,11 +133,17 @@ function perRecordMicros([file, factory], failing) {
     await run(${Math.ceil(batches / 4)});
     const before = process.cpuUsage();
     await run(${batches});
-    const used = process.cpuUsage(before); // before process.stdout's first use
-    process.stdout.write(String((used.user + used.system) / (${batches} * 10)));`;
-  return Number(
-    execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", stdio: "pipe" }),
-  );
+    const used = process.cpuUsage(before);
+    // stdout is the default logger's (/dev/null): the result goes to stderr, marked.
+    process.stderr.write("\\nresult " + String((used.user + used.system) / (${batches} * 10)) + "\\n");`;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const result = /\nresult ([\d.e-]+)\n/.exec(child.stderr ?? "");
+  if (child.status !== 0 || result === null) throw Object.assign(new Error("child failed"), { stderr: child.stderr });
+  return Number(result[1]);
 }
 
 mkdirSync(out, { recursive: true });
@@ -157,8 +166,8 @@ try {
   }
   const adapterOverhead = (await bundle("adapterOverhead.ts", "adapter-overhead")).outfile;
   const overheadBundles = {
-    "resilient-jobs sqsHandler": [adapterOverhead, "createHandler"],
-    "resilient-jobs sqsHandler, JSON failure logs built": [adapterOverhead, "createLoggingHandler"],
+    "resilient-jobs sqsHandler, default logger": [adapterOverhead, "createDefaultHandler"],
+    "resilient-jobs sqsHandler, silent logger": [adapterOverhead, "createHandler"],
     "Powertools batch 2.35": [(await bundle("powertoolsOverhead.ts", "powertools-overhead")).outfile, "createHandler"],
     "floor (Promise.allSettled)": [(await bundle("floorOverhead.ts", "floor-overhead")).outfile, "createHandler"],
   };

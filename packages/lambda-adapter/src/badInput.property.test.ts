@@ -4,10 +4,19 @@
  * (DecodeError or ValidationError, naming what is wrong) reported for that record alone, or dead-lettered with
  * its code; good records must still run; the handler function must never reject with anything else.
  */
-import { type DeadLetterReason, DecodeError, isRetryable, ValidationError } from "@resilient-jobs/core";
+import {
+  type DeadLetterReason,
+  DecodeError,
+  isRetryable,
+  json,
+  snsEnvelope,
+  ValidationError,
+  withSchema,
+} from "@resilient-jobs/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { deadLetterTarget } from "./deadLetter.js";
 import { SnsNotificationFailedError } from "./errors.js";
 import type { SnsEvent, SqsRecord } from "./events.js";
 import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
@@ -92,7 +101,10 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(batch, async (items) => {
         const { logger, lines } = captureLogs();
         const seen: string[] = [];
-        const handle = sqsHandler(async (message) => void seen.push(message.id), { schema, logger });
+        const handle = sqsHandler(async (message) => void seen.push(message.id), {
+          decode: withSchema(schema, snsEnvelope(json)),
+          logger,
+        });
         const records: SqsRecord[] = items.map((item, i) => sqsRecord(`m-${i}`, item.body));
 
         const response = await handle({ Records: records }, lambdaContext());
@@ -117,12 +129,12 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(batch, async (items) => {
         const parked: Array<{ id: string; reason: DeadLetterReason }> = [];
         const handle = sqsHandler(async () => undefined, {
-          schema,
+          decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
-          deadLetter: {
+          deadLetter: deadLetterTarget({
             send: async (record, reason) => void parked.push({ id: record.messageId, reason }),
             retryable: isRetryable,
-          },
+          }),
         });
 
         const response = await handle(
@@ -148,9 +160,12 @@ describe("sqsHandler with bad input", () => {
       fc.asyncProperty(badBody, async (bad) => {
         const reasons: DeadLetterReason[] = [];
         const handle = sqsHandler(async () => undefined, {
-          schema,
+          decode: withSchema(schema, snsEnvelope(json)),
           logger: captureLogs().logger,
-          deadLetter: { send: async (_record, reason) => void reasons.push(reason), retryable: isRetryable },
+          deadLetter: deadLetterTarget({
+            send: async (_record, reason) => void reasons.push(reason),
+            retryable: isRetryable,
+          }),
         });
 
         await handle({ Records: [sqsRecord("m-0", bad.body)] }, lambdaContext());
@@ -192,7 +207,7 @@ describe("snsHandler with bad input", () => {
   it("throws SnsNotificationFailedError whose cause is a DecodeError or ValidationError", async () => {
     await fc.assert(
       fc.asyncProperty(badBody, async (bad) => {
-        const handle = snsHandler(async () => undefined, { schema, logger: captureLogs().logger });
+        const handle = snsHandler(async () => undefined, { decode: withSchema(schema), logger: captureLogs().logger });
 
         const error = await handle(snsEvent(bad.body), lambdaContext()).then(
           () => undefined,
@@ -211,7 +226,7 @@ describe("snsHandler with bad input", () => {
   it("runs a good notification after any number of bad invocations (no state is poisoned)", async () => {
     const handled: unknown[] = [];
     const handle = snsHandler(async (message) => void handled.push(message.body), {
-      schema,
+      decode: withSchema(schema),
       logger: captureLogs().logger,
     });
     await fc.assert(

@@ -1,17 +1,19 @@
 import { type Logger, withFields } from "@resilient-jobs/core";
 import type { LambdaContext } from "./events.js";
 
+/** What a handler keeps for its invocations' logs: its logger, and whether the next invocation is a cold start. */
+export interface InvocationLogs {
+  readonly logger: Logger;
+  coldStart: boolean;
+}
+
 /**
- * Tells each invocation whether it is the execution environment's first (a cold start) and gives it a
- * logger with `awsRequestId` and `coldStart` on every line. Create one per handler, at init: Lambda creates
- * the handler once per execution environment, so the first call is the cold one.
+ * An invocation's logger, with `awsRequestId` and `coldStart` on every line. `logs` is the handler's: Lambda
+ * creates the handler once per execution environment, so its first invocation is the cold one (with provisioned
+ * concurrency the environment was initialised ahead of the request: no cold start to see).
  */
-export function createInvocationLogs(logger: Logger): (context: LambdaContext) => Logger {
-  // With provisioned concurrency the environment was initialised ahead of the request: no cold start to see.
-  let coldStart = process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== "provisioned-concurrency";
-  return (context) => {
-    const log = withFields(logger, { awsRequestId: context.awsRequestId, coldStart });
-    coldStart = false;
-    return log;
-  };
+export function invocationLog(logs: InvocationLogs, context: LambdaContext): Logger {
+  const log = withFields(logs.logger, { awsRequestId: context.awsRequestId, coldStart: logs.coldStart });
+  logs.coldStart = false;
+  return log;
 }

@@ -9,15 +9,17 @@ import {
   deadLetterAttributes,
   InvalidOptionError,
   isRetryable,
+  type Logger,
   type MessageAttributeValue,
+  PermanentError,
 } from "@resilient-jobs/core";
 import type { SnsEventRecord, SqsMessageAttribute, SqsRecord } from "./events.js";
 
 /**
  * Where a handler sends permanently failing records at once, and which failures those are: the `deadLetter`
- * option. `sqsDeadLetterQueue()` builds one for an SQS queue; write your own as `{ send, retryable }`.
- * The classifier lives here, not among the handler's options, because only dead-lettering asks it: without a
- * target every failure is reported alike, and a handler bundle then carries no classifier at all.
+ * option. `sqsDeadLetterQueue()` builds one for an SQS queue, `deadLetterTarget({ send, retryable })` one of yours.
+ * The classifier and the code that routes a failure live here, not in the handler, because only dead-lettering
+ * needs them: a handler without a target bundles none of it.
  */
 export interface DeadLetterTarget<R> {
   /** Stores, forwards or alerts on one record. Reject to have the record reported for redelivery instead. */
@@ -28,6 +30,66 @@ export interface DeadLetterTarget<R> {
    * `@resilient-jobs/core` is what `sqsDeadLetterQueue` uses and what the ECS consumer uses by default.
    */
   retryable(error: unknown): boolean;
+  /**
+   * Routes one failed record: sends a permanent failure (and logs it), or rethrows `error` to have the record
+   * reported. Written by `deadLetterTarget`; the handlers call it.
+   */
+  readonly route: DeadLetterRoute<R>;
+}
+
+/**
+ * {@link DeadLetterTarget.route}: `record` failed with `error`; `badInput` when no message was built (the body
+ * failed to decode, or its payload to load); `log` is the invocation's logger, `messageId` the record's id for
+ * it; `answered()` turns true once the invocation has answered (out of time), after which nothing is logged.
+ */
+export type DeadLetterRoute<R> = (
+  record: R,
+  error: unknown,
+  badInput: boolean,
+  log: Logger,
+  messageId: string,
+  answered: () => boolean,
+) => Promise<void>;
+
+/**
+ * A dead-letter target of your own: `send` stores the record, `retryable` says which handler errors are worth a
+ * retry (the others are sent). Pass it as `deadLetter`.
+ *
+ * @example
+ * ```ts
+ * const keepForSupport = deadLetterTarget<SqsRecord>({
+ *   send: async (record, reason) => saveFailedOrder(record.messageId, reason),
+ *   retryable: isRetryable,
+ * });
+ * ```
+ * @throws InvalidOptionError when `send` or `retryable` is not a function.
+ */
+export function deadLetterTarget<R>(target: Pick<DeadLetterTarget<R>, "send" | "retryable">): DeadLetterTarget<R> {
+  const { send, retryable } = (target ?? {}) as Partial<DeadLetterTarget<R>>;
+  if (typeof send !== "function") throw new InvalidOptionError("send", "a function", send);
+  if (typeof retryable !== "function") throw new InvalidOptionError("retryable", "a function", retryable);
+  const route: DeadLetterRoute<R> = async (record, error, badInput, log, messageId, answered) => {
+    // Bad input (a permanent decode failure) is sent whatever the classifier says; a transient one (a large
+    // payload's store throttled) is retried like a handler's error the classifier calls worth a retry.
+    if ((!badInput || !(error instanceof PermanentError)) && retryable(error)) throw error;
+    const reason = deadLetterReasonOf(error);
+    const fields = { messageId, code: reason.code, error };
+    try {
+      await send(record, reason);
+    } catch (sendError) {
+      if (!answered()) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
+      throw error;
+    }
+    log.warn("record sent to the dead-letter queue", fields);
+  };
+  return Object.freeze({ send, retryable, route });
+}
+
+/** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */
+function deadLetterReasonOf(error: unknown): DeadLetterReason {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : `a thrown ${typeof error}`;
+  return { code: typeof code === "string" ? code : "PERMANENT", message };
 }
 
 /** The part of an AWS SDK v3 `SQSClient` used here: `send`. Pass your `SQSClient`. */
@@ -95,7 +157,7 @@ export function sqsDeadLetterQueue(queue: SqsDeadLetterQueue): DeadLetterTarget<
       }),
     );
   };
-  return { send, retryable };
+  return deadLetterTarget({ send, retryable });
 }
 
 interface OutgoingMessage {

@@ -1,9 +1,18 @@
 // Public API of @resilient-jobs/lambda-adapter. Each export is listed by name (no `export *`).
 // Importing this module loads no AWS SDK code: the SQS client is loaded only to send to an SQS dead-letter queue.
 // Handlers: sqsHandler, snsHandler, sqsDeadLetterQueue, lambdaInProgressTtl. Local event source mapping: runLocally.
+// The decoders are core's, re-exported so a handler imports everything from here (`decode: snsEnvelope(json)`).
 
-export type { DeadLetterTarget, SqsClientLike, SqsDeadLetterQueue } from "./deadLetter.js";
-export { DEAD_LETTER_ATTRIBUTES, sqsDeadLetterQueue } from "./deadLetter.js";
+export type { DecodedBody, Decoder, SnsNotification, StandardSchemaV1 } from "@resilient-jobs/core";
+export { json, parseWith, snsEnvelope, text, withSchema } from "@resilient-jobs/core";
+
+export type {
+  DeadLetterRoute,
+  DeadLetterTarget,
+  SqsClientLike,
+  SqsDeadLetterQueue,
+} from "./deadLetter.js";
+export { DEAD_LETTER_ATTRIBUTES, deadLetterTarget, sqsDeadLetterQueue } from "./deadLetter.js";
 export type { FailedNotification } from "./errors.js";
 export { SnsNotificationFailedError } from "./errors.js";
 export type {

@@ -1,34 +1,38 @@
 import { type Logger, TimeoutError } from "@resilient-jobs/core";
 import type { LambdaContext } from "./events.js";
 
-/** Starts the deadline of one invocation; see {@link createInvocationDeadlines}. */
-export type InvocationDeadlines = (context: LambdaContext, log: Logger) => InvocationDeadline;
+/**
+ * What a handler keeps for its deadlines: the margins asked for, and whether it has warned about reducing them
+ * (once per handler, so once per execution environment, not per invocation).
+ */
+export interface DeadlineMargins {
+  /** `stopStartingBeforeTimeoutMs`. */
+  readonly stopMs: number;
+  /** `abortBeforeTimeoutMs`. */
+  readonly abortMs: number;
+  /** Whether the reduced margins were logged already. */
+  warned: boolean;
+}
 
 /**
- * Creates each invocation's deadline, with the margins (milliseconds before the timeout) fitted to the time the
+ * Starts an invocation's deadline, with the margins (milliseconds before the timeout) fitted to the time the
  * invocation starts with: at most half of it to stop starting records, a quarter to abort. Fixed margins would
- * start no record at all under a short function timeout (1 s of margin in a 1 s function). Create one per
- * handler: it warns the first time it shrinks the margins, so once per execution environment, not per invocation.
+ * start no record at all under a short function timeout (1 s of margin in a 1 s function). A plain function of
+ * the handler's `margins`, not a closure made at init: init then runs (and compiles) less, the cold start.
  */
-export function createInvocationDeadlines(
-  stopStartingBeforeTimeoutMs: number,
-  abortBeforeTimeoutMs: number,
-): InvocationDeadlines {
-  let warned = false;
-  return (context, log) => {
-    const remainingMs = context.getRemainingTimeInMillis();
-    const stopMs = Math.min(stopStartingBeforeTimeoutMs, Math.floor(remainingMs / 2));
-    const abortMs = Math.min(abortBeforeTimeoutMs, Math.floor(remainingMs / 4));
-    if (!warned && (stopMs < stopStartingBeforeTimeoutMs || abortMs < abortBeforeTimeoutMs)) {
-      warned = true;
-      log.warn("timeout margins reduced for a short function timeout", {
-        remainingTimeMs: remainingMs,
-        stopStartingBeforeTimeoutMs: stopMs,
-        abortBeforeTimeoutMs: abortMs,
-      });
-    }
-    return new InvocationDeadline(context, remainingMs, stopMs, abortMs);
-  };
+export function startDeadline(margins: DeadlineMargins, context: LambdaContext, log: Logger): InvocationDeadline {
+  const remainingMs = context.getRemainingTimeInMillis();
+  const stopMs = Math.min(margins.stopMs, Math.floor(remainingMs / 2));
+  const abortMs = Math.min(margins.abortMs, Math.floor(remainingMs / 4));
+  if (!margins.warned && (stopMs < margins.stopMs || abortMs < margins.abortMs)) {
+    margins.warned = true;
+    log.warn("timeout margins reduced", {
+      remainingTimeMs: remainingMs,
+      stopStartingBeforeTimeoutMs: stopMs,
+      abortBeforeTimeoutMs: abortMs,
+    });
+  }
+  return new InvocationDeadline(context, remainingMs, stopMs, abortMs);
 }
 
 /**
@@ -58,7 +62,7 @@ export class InvocationDeadline {
     this.#stopMs = stopMs;
     this.expired = new Promise<void>((resolve) => {
       this.#timer = setTimeout(() => {
-        this.reason = new TimeoutError(abortMs, `Lambda timeout in ${abortMs} ms: record reported for redelivery`);
+        this.reason = new TimeoutError(abortMs, "out of Lambda time; reported for redelivery");
         this.#controller?.abort(this.reason);
         resolve();
       }, remainingMs - abortMs);

@@ -13,6 +13,7 @@ import {
   PayloadStoreError,
 } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
+import { deadLetterTarget } from "./deadLetter.js";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
 import { captureLogs } from "./fixtures/captureLogs.js";
 import { snsHandler } from "./snsHandler.js";
@@ -84,7 +85,10 @@ describe("Lambda handlers with payloads", () => {
     const response = await sqsHandler(async () => {}, {
       payloads: throttled,
       logger: captureLogs().logger,
-      deadLetter: { send: async (record) => void deadLettered.push(record.messageId), retryable: isRetryable },
+      deadLetter: deadLetterTarget({
+        send: async (record) => void deadLettered.push(record.messageId),
+        retryable: isRetryable,
+      }),
     })({ Records: [sqsRecord("m-3", pointer("k-1"))] }, lambdaContext());
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m-3" }]);

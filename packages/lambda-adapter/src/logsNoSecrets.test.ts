@@ -4,9 +4,17 @@
  * failure sent to the dead-letter target, bad JSON, a schema failure, a record cut off by the deadline), with the
  * JSON logger at its default level and at debug.
  */
-import { createJsonLogger, isRetryable, type LogLevel, PermanentError, TransientError } from "@resilient-jobs/core";
+import {
+  createJsonLogger,
+  isRetryable,
+  type LogLevel,
+  PermanentError,
+  TransientError,
+  withSchema,
+} from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { deadLetterTarget } from "./deadLetter.js";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
 import { snsHandler } from "./snsHandler.js";
 import { sqsHandler } from "./sqsHandler.js";
@@ -48,17 +56,17 @@ describe.each([
   it("of an SQS invocation never contain a record body", async () => {
     const lines: string[] = [];
     const handle = sqsHandler(handler, {
-      schema,
+      decode: withSchema(schema),
       logger: logger(level, lines),
       stopStartingBeforeTimeoutMs: 100,
       abortBeforeTimeoutMs: 50,
-      deadLetter: {
+      deadLetter: deadLetterTarget({
         send: async (record, reason) => {
           if (reason.message.includes("rejected")) return;
           throw new Error(`dead-letter queue unavailable for ${record.messageId}`);
         },
         retryable: isRetryable,
-      },
+      }),
     });
 
     const response = await handle({ Records: bodies.map((body, i) => sqsRecord(`m-${i}`, body)) }, lambdaContext(400));
@@ -70,7 +78,7 @@ describe.each([
 
   it("of SNS invocations never contain a message", async () => {
     const lines: string[] = [];
-    const handle = snsHandler(handler, { schema, logger: logger(level, lines) });
+    const handle = snsHandler(handler, { decode: withSchema(schema), logger: logger(level, lines) });
 
     for (const body of bodies.filter((text) => !text.includes('"slow"'))) {
       const event = documentedSnsEvent();

@@ -4,31 +4,31 @@
  */
 import {
   checkOption,
-  createDecoder,
   createJsonLogger,
-  type DecodeOptions,
   type Decoder,
+  json,
   type LargePayloads,
   type Logger,
-  type StandardSchemaV1,
 } from "@resilient-jobs/core";
-import { createInvocationLogs } from "./coldStart.js";
+import type { InvocationLogs } from "./coldStart.js";
 import type { DeadLetterTarget } from "./deadLetter.js";
 import type { LambdaContext, SnsEventRecord, SqsRecord } from "./events.js";
-import { createInvocationDeadlines, type InvocationDeadlines } from "./invocationDeadline.js";
+import type { DeadlineMargins } from "./invocationDeadline.js";
 
 /** What `sqsHandler` and `snsHandler` share. `T` is the decoded body's type (inferred from `schema`). */
 export interface LambdaHandlerOptions<T = unknown> {
-  /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
-  format?: DecodeOptions<T>["format"];
   /**
-   * A Standard Schema v1 (zod 4, valibot 1, arktype) each body must pass; failures are permanent.
-   * @defaultValue none
+   * How bodies are decoded: a decoder value from `@resilient-jobs/core` (re-exported here), so the function's
+   * bundle carries only the one it names. `json`; `text`; `parseWith(parse)` for your own format;
+   * `snsEnvelope(json)` for a queue subscribed to an SNS topic without raw message delivery (`message.sns` is then
+   * the notification); `withSchema(schema, from?)` for a Standard Schema v1 (zod 4, valibot 1, arktype) each body
+   * must pass, which also types `message.body`. Bad input (`DecodeError`, `ValidationError`) is permanent.
+   * @defaultValue `json`
    */
-  schema?: StandardSchemaV1<unknown, T>;
+  decode?: Decoder<T>;
   /**
    * Large payloads: offloaded bodies (AWS's extended-client pointer) and compressed ones are resolved before
-   * decoding, so `schema` and the handler see the payload. `s3Payloads({ client, bucket })` from
+   * decoding, so the decoder and the handler see the payload. `s3Payloads({ client, bucket })` from
    * `@resilient-jobs/core/s3`: the S3 code is bundled only into functions that pass it. A missing object is a
    * permanent `PayloadNotFoundError` (to `deadLetter` when set); a failing store a transient `PayloadStoreError`.
    * Objects are never deleted here (the Lambda service deletes the messages, after the response): expire them
@@ -62,8 +62,6 @@ export interface LambdaHandlerOptions<T = unknown> {
 
 /** Options of `sqsHandler`. */
 export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
-  /** Unwrap SNS notification envelopes (a queue subscribed to a topic without raw delivery). @defaultValue `true` */
-  unwrapSns?: boolean;
   /**
    * Most records handled at once; 1 handles them one by one, in order. With FIFO scope `"group"` it bounds the
    * groups running at once; with FIFO scope `"batch"` records always run one by one.
@@ -79,9 +77,10 @@ export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
   fifo?: "auto" | boolean | { scope: "batch" | "group" };
   /**
    * Where permanently failing records go at once: `sqsDeadLetterQueue({ queueUrl, client })` for an SQS queue,
-   * or your own `{ send, retryable }`. Its `retryable` says which handler errors are permanent; bad input always
-   * is. A record sent there counts as handled; if sending fails, it is reported instead. Without it, every
-   * failure is reported and the queue's redrive policy moves a record after `maxReceiveCount` receives.
+   * or `deadLetterTarget({ send, retryable })` for your own. Its `retryable` says which handler errors are
+   * permanent; bad input always is. A record sent there counts as handled; if sending fails, it is reported
+   * instead. Without it, every failure is reported and the queue's redrive policy moves a record after
+   * `maxReceiveCount` receives.
    * @defaultValue none
    */
   deadLetter?: DeadLetterTarget<SqsRecord>;
@@ -91,7 +90,7 @@ export interface SqsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
 export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> {
   /**
    * Where permanently failing notifications go instead of being retried by Lambda:
-   * `sqsDeadLetterQueue({ queueUrl, client })`, or your own `{ send, retryable }`. Without it the handler
+   * `sqsDeadLetterQueue({ queueUrl, client })`, or `deadLetterTarget({ send, retryable })`. Without it the handler
    * throws, Lambda retries the event twice, and then the function's on-failure destination (or DLQ) receives it.
    * @defaultValue none
    */
@@ -100,8 +99,7 @@ export interface SnsHandlerOptions<T = unknown> extends LambdaHandlerOptions<T> 
 
 /** The defaults of the handler options, declared once. */
 export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
-  format: "json",
-  unwrapSns: true,
+  decode: json,
   concurrency: 10,
   fifo: "auto",
   stopStartingBeforeTimeoutMs: 1_000,
@@ -109,19 +107,32 @@ export const LAMBDA_HANDLER_DEFAULTS = Object.freeze({
   logLevel: "info",
 } as const);
 
+/** What `decode` takes; named by the errors about it and about the options it replaced. */
+const DECODERS = "json, text, parseWith(parse), snsEnvelope(json) or withSchema(schema)";
+const USE_DECODE = `\`decode\` to ${DECODERS}`;
+
+/**
+ * Options that are gone, and what replaces each: refused at creation with an `InvalidOptionError` that says so,
+ * never silently ignored.
+ */
+const REPLACED_OPTIONS = {
+  format: USE_DECODE,
+  unwrapSns: USE_DECODE,
+  schema: USE_DECODE,
+  // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
+  retryable: "`deadLetter: deadLetterTarget({ send, retryable })`",
+};
+
 /** FIFO handling once resolved: `"auto"` is decided per invocation from the event source ARN. */
 export type FifoMode = "auto" | false | "batch" | "group";
 
 /**
- * The validated, frozen configuration shared by both handlers. One per handler, so once per execution
- * environment: `invocationLogs` and `deadlines` keep what must be seen once (the cold start, a margin warning).
+ * The validated configuration shared by both handlers. One per handler, so once per execution environment:
+ * `coldStart` and `warned`, its only fields that change, keep what must be seen once (the cold start, a margin
+ * warning).
  */
-export interface LambdaHandlerConfig<T, R> {
+export interface LambdaHandlerConfig<T, R> extends DeadlineMargins, InvocationLogs {
   readonly decode: Decoder<T>;
-  /** Each invocation's logger: `awsRequestId` and `coldStart` on every line. */
-  readonly invocationLogs: (context: LambdaContext) => Logger;
-  /** Starts each invocation's deadline. */
-  readonly deadlines: InvocationDeadlines;
   readonly deadLetter: DeadLetterTarget<R> | undefined;
 }
 
@@ -133,10 +144,11 @@ export interface SqsHandlerConfig<T> extends LambdaHandlerConfig<T, SqsRecord> {
 
 /** Resolves and validates `sqsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
 export function resolveSqsHandlerOptions<T>(handler: unknown, options: SqsHandlerOptions<T>): SqsHandlerConfig<T> {
-  // `unwrapSns` is left to the decoder, which holds its default and checks it.
-  const shared = resolveShared<T, SqsRecord>(handler, options, options?.unwrapSns);
-  const concurrency = optionOf(options, "concurrency", isPositiveInteger, "an integer >= 1");
-  return Object.freeze({ ...shared, concurrency, fifo: resolveFifo(options.fifo ?? LAMBDA_HANDLER_DEFAULTS.fifo) });
+  const shared = resolveShared<T, SqsRecord>(handler, options);
+  const concurrency = optionOf(options, "concurrency", "an integer >= 1", 1, Number.MAX_SAFE_INTEGER, true);
+  const { fifo } = options;
+  // Left out (`undefined` or `null`), it is the default, "auto", with nothing to resolve.
+  return { ...shared, concurrency, fifo: fifo == null ? LAMBDA_HANDLER_DEFAULTS.fifo : resolveFifo(fifo) };
 }
 
 /** Resolves and validates `snsHandler`'s options. @throws InvalidOptionError naming the first invalid option. */
@@ -145,89 +157,88 @@ export function resolveSnsHandlerOptions<T>(
   options: SnsHandlerOptions<T>,
 ): LambdaHandlerConfig<T, SnsEventRecord> {
   // The SNS event already carries the notification: its Message is the publisher's body, never an envelope.
-  const config = resolveShared<T, SnsEventRecord>(handler, options, false);
-  const { unwrapSns } = options as { unwrapSns?: unknown };
+  const { unwrapSns } = (options ?? {}) as { unwrapSns?: unknown };
   checkOption(
     unwrapSns === undefined,
     "unwrapSns",
     "left out: snsHandler always reads the notification's `Message`",
     unwrapSns,
   );
-  return Object.freeze(config);
+  return resolveShared<T, SnsEventRecord>(handler, options);
 }
 
 function resolveShared<T, R>(
   handler: unknown,
   options: LambdaHandlerOptions<T> & { deadLetter?: DeadLetterTarget<R> },
-  unwrapSns: boolean | undefined,
 ): LambdaHandlerConfig<T, R> {
-  checkOption(isFunction(handler), "handler", "a function", handler);
+  checkOption(typeof handler === "function", "handler", "a function", handler);
   checkOption(typeof options === "object" && options !== null, "options", "an object", options);
-  const stopMs = optionOf(options, "stopStartingBeforeTimeoutMs", isMilliseconds, MILLISECONDS);
+  const stopMs = optionOf(options, "stopStartingBeforeTimeoutMs", MILLISECONDS, 0, 900_000);
   const abortMs = optionOf(
     options,
     "abortBeforeTimeoutMs",
-    (ms) => isMilliseconds(ms) && ms <= stopMs,
     `${MILLISECONDS}, at most \`stopStartingBeforeTimeoutMs\``,
+    0,
+    stopMs,
   );
-  const { logger, deadLetter } = options;
-  // The consumer has a top-level `retryable`; here it belongs to the dead-letter target, the only one to ask it.
-  const { retryable } = options as { retryable?: unknown };
-  checkOption(retryable === undefined, "retryable", "left out: set `deadLetter: { send, retryable }`", retryable);
+  const { logger, deadLetter, decode = LAMBDA_HANDLER_DEFAULTS.decode as Decoder<T>, payloads } = options;
+  for (const name in REPLACED_OPTIONS) {
+    const value = (options as Record<string, unknown>)[name];
+    checkOption(value === undefined, name, `left out: set ${REPLACED_OPTIONS[name as "retryable"]}`, value);
+  }
+  checkOption(typeof decode === "function", "decode", `a decoder: ${DECODERS}`, decode);
   checkOption(
-    deadLetter === undefined || (isFunction(deadLetter?.send) && isFunction(deadLetter.retryable)),
+    deadLetter === undefined || typeof deadLetter?.route === "function",
     "deadLetter",
-    "sqsDeadLetterQueue({ queueUrl, client }) or { send, retryable }, both functions",
+    "sqsDeadLetterQueue(...) or deadLetterTarget(...)",
     deadLetter,
   );
-  checkOption(
-    logger === undefined || isFunction(logger?.warn),
-    "logger",
-    "a Logger (debug, info, warn, error)",
-    logger,
-  );
+  checkOption(logger === undefined || typeof logger?.warn === "function", "logger", "a Logger", logger);
   return {
-    // `format` is left to the decoder too (`LAMBDA_HANDLER_DEFAULTS.format` documents its default); the decoder
-    // reads only the decode options (format, unwrapSns, schema) of what it is given.
     // With `payloads`, its decoder resolves pointers first; without, nothing of it is bundled or run.
     // A `payloads` value without a decoder fails here (not a function), instead of leaving pointers unresolved.
-    decode: (options.payloads ? options.payloads.decoder : createDecoder)<T>({ ...options, unwrapSns }),
-    deadlines: createInvocationDeadlines(stopMs, abortMs),
-    invocationLogs: createInvocationLogs(logger ?? createJsonLogger({ level: LAMBDA_HANDLER_DEFAULTS.logLevel })),
+    decode: payloads ? payloads.decoder<T>(decode) : decode,
     deadLetter,
+    // Read by startDeadline and invocationLog, plain values rather than closures made here: init runs (and
+    // compiles) as little as possible, which is the cold start.
+    stopMs,
+    abortMs,
+    warned: false,
+    // The JSON logger's own default level is `LAMBDA_HANDLER_DEFAULTS.logLevel`.
+    logger: logger ?? createJsonLogger(),
+    // With provisioned concurrency the environment was initialised ahead of the request: no cold start to see.
+    coldStart: process.env.AWS_LAMBDA_INITIALIZATION_TYPE !== "provisioned-concurrency",
   };
 }
 
-type Defaults = typeof LAMBDA_HANDLER_DEFAULTS;
+/** The options that are numbers. */
+type NumberOption = "concurrency" | "stopStartingBeforeTimeoutMs" | "abortBeforeTimeoutMs";
 
 /**
- * An option's value, or its default when left out (`undefined` or `null`), checked: each option's name is
- * written once, so the one that reads it, its default and its error cannot drift apart.
+ * A number option's value, or its default when left out (`undefined` or `null`), checked to be within `min` and
+ * `max` (and whole, if `integer`): each option's name is written once, so the one that reads it, its default and
+ * its error cannot drift apart. No predicate functions: this runs once, at init, where each function called for
+ * the first time costs its compilation (the cold start).
  */
-function optionOf<K extends keyof Defaults>(
-  options: { readonly [name in K]?: unknown },
-  name: K,
-  isValid: (value: unknown) => boolean,
+function optionOf(
+  options: { readonly [name in NumberOption]?: unknown },
+  name: NumberOption,
   expected: string,
-): Defaults[K] {
+  min: number,
+  max: number,
+  integer = false,
+): number {
   const value = options[name] ?? LAMBDA_HANDLER_DEFAULTS[name];
-  checkOption(isValid(value), name, expected, value);
-  return value as Defaults[K];
+  checkOption(
+    typeof value === "number" && value >= min && value <= max && (!integer || Number.isInteger(value)),
+    name,
+    expected,
+    value,
+  );
+  return value;
 }
 
 const MILLISECONDS = "milliseconds from 0 to 900000";
-
-function isMilliseconds(value: unknown): value is number {
-  return typeof value === "number" && value >= 0 && value <= 900_000;
-}
-
-function isPositiveInteger(value: unknown): boolean {
-  return Number.isInteger(value) && (value as number) >= 1;
-}
-
-function isFunction(value: unknown): boolean {
-  return typeof value === "function";
-}
 
 function resolveFifo(fifo: unknown): FifoMode {
   if (fifo === "auto" || fifo === false) return fifo;

@@ -5,6 +5,7 @@
  */
 import {
   type ConsumerMessage,
+  type DecodedBody,
   type Logger,
   type QueueMessage,
   type SnsNotification,
@@ -29,7 +30,7 @@ export class SqsRecordMessage<T> implements ConsumerMessage<T> {
   #attributes: Readonly<Record<string, string>> | undefined;
   #raw: QueueMessage | undefined;
 
-  constructor(record: SqsRecord, body: T, sns: SnsNotification | undefined) {
+  constructor(record: SqsRecord, { body, sns }: DecodedBody<T>) {
     this.id = record.messageId;
     this.body = body;
     this.receiveCount = Number(record.attributes.ApproximateReceiveCount);
@@ -124,16 +125,15 @@ export class RecordContext implements LambdaHandlerContext {
 
   constructor(
     deadline: InvocationDeadline,
-    attempt: number,
+    message: ConsumerMessage<unknown>,
     lambdaContext: LambdaContext,
-    invocationLog: Logger,
-    messageId: string,
+    log: Logger,
   ) {
     this.#deadline = deadline;
-    this.attempt = attempt;
+    this.attempt = message.receiveCount;
     this.lambdaContext = lambdaContext;
-    this.#invocationLog = invocationLog;
-    this.#messageId = messageId;
+    this.#invocationLog = log;
+    this.#messageId = message.id;
   }
 
   /** Fires shortly before the invocation would time out (`abortBeforeTimeoutMs`), with a `TimeoutError`. */

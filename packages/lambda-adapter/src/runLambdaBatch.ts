@@ -5,15 +5,15 @@
 import {
   type ConsumerMessage,
   checkOption,
-  type DeadLetterReason,
   isBatchItemIdentifier,
   type PartialBatchResponse,
-  PermanentError,
   RecordNotStartedError,
   runBatch,
 } from "@resilient-jobs/core";
+import { invocationLog } from "./coldStart.js";
 import type { LambdaContext } from "./events.js";
 import type { LambdaMessageHandler } from "./handlerTypes.js";
+import { startDeadline } from "./invocationDeadline.js";
 import type { LambdaHandlerConfig } from "./options.js";
 import { RecordContext } from "./recordMessage.js";
 
@@ -58,7 +58,7 @@ export async function runLambdaBatch<T, R>(
   const { config, handler, kind, context, onReported } = batch;
   // Named before anything reads the context: else `TypeError: Cannot read properties of undefined`.
   checkOption(typeof context?.getRemainingTimeInMillis === "function", "context", "the Lambda context", context);
-  const log = config.invocationLogs(context);
+  const log = invocationLog(config, context);
   checkOption(Array.isArray(records), "event.Records", "an array", records);
   // Every record of an event comes from one trigger. Hand-built events (tests) may name no source: let them be.
   const first = records[0] as { eventSource?: string; EventSource?: string } | undefined;
@@ -70,7 +70,7 @@ export async function runLambdaBatch<T, R>(
     `"${kind.source}" for ${kind.source.slice(4)}Handler`,
     source,
   );
-  const deadline = config.deadlines(context, log);
+  const deadline = startDeadline(config, context, log);
   // Which records are done (handled, or dead-lettered): the others are reported.
   const done = new Uint8Array(records.length);
   let answered = false;
@@ -82,33 +82,14 @@ export async function runLambdaBatch<T, R>(
     try {
       const built = kind.toMessage(record);
       message = built instanceof Promise ? await built : built;
-      await handler(message, new RecordContext(deadline, message.receiveCount, context, log, message.id));
+      await handler(message, new RecordContext(deadline, message, context, log));
     } catch (error) {
-      // Bad input (no message built) is permanent; a handler's error is when the target's `retryable` refuses
-      // it. With a dead-letter target a permanent failure is sent there and counts as done; else it is reported.
-      // Bad input (a permanent decode failure) goes to the target whatever its classifier says; a transient one (a
-      // large payload's store throttled) is retried like a handler's.
-      if (
-        config.deadLetter === undefined ||
-        ((message !== undefined || !(error instanceof PermanentError)) && config.deadLetter.retryable(error))
-      ) {
-        throw error;
-      }
-      await deadLetter(record, error);
+      // Without a dead-letter target every failure is reported. With one, the target decides (its `route`): a
+      // permanent failure is sent there and counts as done, any other is rethrown and reported.
+      if (config.deadLetter === undefined) throw error;
+      await config.deadLetter.route(record, error, message === undefined, log, kind.id(record), () => answered);
     }
     done[index] = 1;
-  };
-
-  const deadLetter = async (record: R, error: unknown): Promise<void> => {
-    const reason = deadLetterReasonOf(error);
-    const fields = { messageId: kind.id(record), code: reason.code };
-    try {
-      await config.deadLetter!.send(record, reason);
-    } catch (sendError) {
-      if (!answered) log.error("dead-letter failed; record reported for redelivery", { ...fields, error: sendError });
-      throw error;
-    }
-    log.warn("record sent to the dead-letter queue", { ...fields, error });
   };
 
   const onFailure = (record: R, error: unknown): void => {
@@ -157,7 +138,7 @@ export async function runLambdaBatch<T, R>(
   });
   if (timedOut) {
     // Returned before Lambda kills the invocation, which would retry the successes too.
-    log.warn("out of time; unfinished records reported for redelivery", {
+    log.warn("out of time: unfinished records reported", {
       messageIds: batchItemFailures.map((failure) => failure.itemIdentifier),
       remainingTimeMs: context.getRemainingTimeInMillis(),
     });
@@ -171,11 +152,4 @@ export async function runLambdaBatch<T, R>(
     });
   }
   return { batchItemFailures };
-}
-
-/** The reason stored with a dead-lettered record: the error's stable code and message (never the body). */
-function deadLetterReasonOf(error: unknown): DeadLetterReason {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : `a thrown ${typeof error}`;
-  return { code: typeof code === "string" ? code : "PERMANENT", message };
 }

@@ -1,6 +1,7 @@
-import { type ConsumerMessage, isRetryable, PermanentError, TransientError } from "@resilient-jobs/core";
+import { type ConsumerMessage, isRetryable, PermanentError, TransientError, text } from "@resilient-jobs/core";
 import type { SNSHandler } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deadLetterTarget } from "./deadLetter.js";
 import { SnsNotificationFailedError } from "./errors.js";
 import type { SnsEvent, SnsEventRecord } from "./events.js";
 import { documentedSnsEvent, lambdaContext } from "./fixtures/awsEvents.js";
@@ -27,7 +28,7 @@ describe("snsHandler", () => {
       async (message) => {
         seen.push(message);
       },
-      { ...silent, format: "text" },
+      { ...silent, decode: text },
     );
 
     await handler(documentedSnsEvent(), lambdaContext());
@@ -91,7 +92,7 @@ describe("snsHandler", () => {
       async () => {
         throw new PermanentError("order for an unknown product");
       },
-      { ...silent, deadLetter: { send, retryable: isRetryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable: isRetryable }) },
     );
     const event = jsonSnsEvent({ sku: "nope" });
 
@@ -105,7 +106,7 @@ describe("snsHandler", () => {
       async () => {
         throw new Error("socket hang up");
       },
-      { ...silent, deadLetter: { send, retryable: isRetryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable: isRetryable }) },
     );
 
     await expect(handler(jsonSnsEvent({}), lambdaContext())).rejects.toBeInstanceOf(SnsNotificationFailedError);

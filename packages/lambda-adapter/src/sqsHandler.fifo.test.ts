@@ -1,3 +1,4 @@
+import { text } from "@resilient-jobs/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { documentedFifoEvent, jsonEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
 import { reportedIds, silent } from "./fixtures/handlerHelpers.js";
@@ -30,7 +31,7 @@ describe("sqsHandler on FIFO queues", () => {
       async (message) => {
         groups.push(message.groupId);
       },
-      { ...silent, format: "text" },
+      { ...silent, decode: text },
     );
 
     await handler(documentedFifoEvent(), lambdaContext());

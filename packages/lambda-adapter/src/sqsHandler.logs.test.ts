@@ -1,3 +1,4 @@
+import { withSchema } from "@resilient-jobs/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { jsonEvent, lambdaContext, sqsRecord } from "./fixtures/awsEvents.js";
 import { captureLogs } from "./fixtures/captureLogs.js";
@@ -52,7 +53,7 @@ describe("sqsHandler logs", () => {
         log.debug("charging");
         if (message.id === "m-card") throw new Error("card declined");
       },
-      { logger, schema: orderSchema },
+      { logger, decode: withSchema(orderSchema) },
     );
     const event = {
       Records: [

@@ -2,13 +2,18 @@ import {
   type ConsumerMessage,
   InvalidOptionError,
   isRetryable,
+  json,
   type MessageHandler,
   PermanentError,
   type StandardSchemaV1,
+  snsEnvelope,
   TransientError,
+  text,
+  withSchema,
 } from "@resilient-jobs/core";
 import type { SQSHandler } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { deadLetterTarget } from "./deadLetter.js";
 import type { SqsRecord } from "./events.js";
 import {
   documentedSnsEnvelope,
@@ -20,6 +25,7 @@ import {
 import { captureLogs } from "./fixtures/captureLogs.js";
 import { orderSchema, reportedIds, silent } from "./fixtures/handlerHelpers.js";
 import type { LambdaHandlerContext } from "./handlerTypes.js";
+import { snsHandler } from "./snsHandler.js";
 import { sqsHandler } from "./sqsHandler.js";
 
 afterEach(() => {
@@ -34,7 +40,7 @@ describe("sqsHandler on the documented SQS event", () => {
       async (message) => {
         seen.push(message);
       },
-      { ...silent, format: "text" },
+      { ...silent, decode: text },
     );
 
     const response = await handler(documentedSqsEvent(), lambdaContext());
@@ -134,11 +140,27 @@ describe("sqsHandler partial batch responses", () => {
     expect(contexts[0]?.signal.aborted).toBe(false);
   });
 
-  it("unwraps an SNS notification delivered through SQS", async () => {
+  it("reads a body as JSON by default, an SNS envelope included: unwrapping one is asked for", async () => {
     const seen: Array<ConsumerMessage<unknown>> = [];
     const handler = sqsHandler(async (message) => {
       seen.push(message);
     }, silent);
+    const body = documentedSnsEnvelope(JSON.stringify({ orderId: "o-1" }));
+
+    await handler({ Records: [sqsRecord("a", body)] }, lambdaContext());
+
+    expect(seen[0]?.body).toMatchObject({ Type: "Notification", Message: JSON.stringify({ orderId: "o-1" }) });
+    expect(seen[0]?.sns).toBeUndefined();
+  });
+
+  it("unwraps an SNS notification delivered through SQS with `decode: snsEnvelope(json)`", async () => {
+    const seen: Array<ConsumerMessage<unknown>> = [];
+    const handler = sqsHandler(
+      async (message) => {
+        seen.push(message);
+      },
+      { ...silent, decode: snsEnvelope(json) },
+    );
     const body = documentedSnsEnvelope(JSON.stringify({ orderId: "o-1" }));
 
     const response = await handler({ Records: [sqsRecord("a", body)] }, lambdaContext());
@@ -165,7 +187,11 @@ describe("sqsHandler dead-lettering", () => {
     const send = vi.fn(async (_record: SqsRecord, _reason: { code: string; message: string }) => undefined);
     const handle = vi.fn(async () => undefined);
     // A classifier that calls everything retryable: bad input is permanent anyway, the handler never saw it.
-    const handler = sqsHandler(handle, { ...silent, schema: orderSchema, deadLetter: { send, retryable: () => true } });
+    const handler = sqsHandler(handle, {
+      ...silent,
+      decode: withSchema(orderSchema),
+      deadLetter: deadLetterTarget({ send, retryable: () => true }),
+    });
     const event = { Records: [sqsRecord("good", '{"orderId":"o-1"}'), sqsRecord("bad", '{"sku":"x"}')] };
 
     const response = await handler(event, lambdaContext());
@@ -187,7 +213,7 @@ describe("sqsHandler dead-lettering", () => {
       async (message) => {
         bodies.push(message.body);
       },
-      { ...silent, schema: asyncSchema },
+      { ...silent, decode: withSchema(asyncSchema) },
     );
 
     const response = await handler(
@@ -200,7 +226,7 @@ describe("sqsHandler dead-lettering", () => {
   });
 
   it("reports a record that fails decoding when no deadLetter is set, leaving it to the redrive policy", async () => {
-    const handler = sqsHandler(async () => undefined, { ...silent, schema: orderSchema });
+    const handler = sqsHandler(async () => undefined, { ...silent, decode: withSchema(orderSchema) });
 
     const response = await handler({ Records: [sqsRecord("bad", "not json")] }, lambdaContext());
 
@@ -214,7 +240,7 @@ describe("sqsHandler dead-lettering", () => {
         if (message.id === "permanent") throw new PermanentError("card declined");
         throw new TransientError("payment service unavailable");
       },
-      { ...silent, deadLetter: { send, retryable: isRetryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable: isRetryable }) },
     );
 
     const response = await handler(
@@ -238,7 +264,7 @@ describe("sqsHandler dead-lettering", () => {
         // Plain errors: isRetryable would call both retryable; this classifier calls one of them permanent.
         throw new Error(message.id === "declined" ? "card declined" : "socket hang up");
       },
-      { ...silent, deadLetter: { send, retryable } },
+      { ...silent, deadLetter: deadLetterTarget({ send, retryable }) },
     );
 
     const response = await handler(
@@ -255,12 +281,12 @@ describe("sqsHandler dead-lettering", () => {
     const { logger, lines } = captureLogs();
     const handler = sqsHandler(async () => undefined, {
       logger,
-      deadLetter: {
+      deadLetter: deadLetterTarget({
         send: async () => {
           throw new Error("DLQ unreachable");
         },
         retryable: isRetryable,
-      },
+      }),
     });
 
     const response = await handler({ Records: [sqsRecord("bad", "{oops")] }, lambdaContext());
@@ -277,7 +303,7 @@ describe("sqsHandler dead-lettering", () => {
 });
 
 describe("sqsHandler options", () => {
-  it.each([
+  it.each<[object, string]>([
     [{ concurrency: 0 }, "concurrency"],
     [{ fifo: "yes" }, "fifo"],
     [{ abortBeforeTimeoutMs: 2_000, stopStartingBeforeTimeoutMs: 1_000 }, "abortBeforeTimeoutMs"],
@@ -285,12 +311,43 @@ describe("sqsHandler options", () => {
     [{ deadLetter: { queueUrl: "https://sqs.us-east-1.amazonaws.com/1/dlq" } }, "deadLetter"],
     [{ deadLetter: async () => undefined }, "deadLetter"],
     [{ deadLetter: { send: async () => undefined } }, "deadLetter"],
+    // A hand-made target is wrapped by deadLetterTarget, which brings the code that routes failures to it.
+    [{ deadLetter: { send: async () => undefined, retryable: () => true } }, "deadLetter"],
     // The consumer's top-level option: here it is the dead-letter target's, so it is refused, not ignored.
     [{ retryable: () => true }, "retryable"],
-    [{ format: "xml" }, "format"],
+    [{ decode: "json" }, "decode"],
+    [{ decode: null }, "decode"],
   ])("rejects %j at creation, naming %s", (options, option) => {
     expect(() => sqsHandler(async () => undefined, options as never)).toThrow(
       expect.objectContaining({ name: "InvalidOptionError", option }),
+    );
+  });
+
+  // The decode options became decoder values (`decode`): each old option is refused, naming what replaces it.
+  it.each([
+    [{ format: "text" }, "format", "parseWith(parse)"],
+    [{ unwrapSns: true }, "unwrapSns", "snsEnvelope(json)"],
+    [{ unwrapSns: false }, "unwrapSns", "snsEnvelope(json)"],
+    [{ schema: orderSchema }, "schema", "withSchema(schema"],
+  ])("refuses the removed option %j at creation, naming %s and its replacement", (options, option, replacement) => {
+    const error = (() => {
+      try {
+        sqsHandler(async () => undefined, options as never);
+      } catch (thrown) {
+        return thrown as InvalidOptionError;
+      }
+      throw new Error("expected sqsHandler to throw");
+    })();
+
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`Expected \`${option}\` to be left out: set \`decode\` to json, text,`);
+    expect(error.message).toContain(replacement);
+  });
+
+  it("refuses the removed decode options in snsHandler too", () => {
+    expect(() => snsHandler(async () => undefined, { schema: orderSchema } as never)).toThrow(
+      expect.objectContaining({ name: "InvalidOptionError", option: "schema" }),
     );
   });
 

@@ -48,10 +48,9 @@ export function sqsHandler<T = unknown>(
     groupId: messageGroupOf,
     toMessage(record) {
       const decoded = decode(record.body, record);
-      if (decoded instanceof Promise) {
-        return decoded.then(({ body, sns }): ConsumerMessage<T> => new SqsRecordMessage(record, body, sns));
-      }
-      return new SqsRecordMessage(record, decoded.body, decoded.sns);
+      return decoded instanceof Promise
+        ? decoded.then((settled): ConsumerMessage<T> => new SqsRecordMessage(record, settled))
+        : new SqsRecordMessage(record, decoded);
     },
   };
 

@@ -3,7 +3,7 @@
  * design: `snsHandler` runs the payment handler for the notification and throws when it fails, so Lambda
  * retries the event twice and then sends it to the on-failure destination the stack configures.
  */
-import { snsHandler } from "@resilient-jobs/lambda-adapter";
+import { snsHandler, withSchema } from "@resilient-jobs/lambda-adapter";
 import { orderPlacedSchema } from "../../src/orders/orderSchema.js";
 import { createPaymentHandler } from "../../src/workers/handlers.js";
 import { deployedLogger } from "./deployedPipeline.js";
@@ -12,4 +12,7 @@ import { paymentHandlerDeps } from "./paymentFunctionDeps.js";
 const logger = deployedLogger("payment-function");
 
 /** The Lambda handler. */
-export const handler = snsHandler(createPaymentHandler(paymentHandlerDeps()), { schema: orderPlacedSchema, logger });
+export const handler = snsHandler(createPaymentHandler(paymentHandlerDeps()), {
+  decode: withSchema(orderPlacedSchema),
+  logger,
+});

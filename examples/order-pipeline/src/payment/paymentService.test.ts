@@ -1,5 +1,5 @@
 import { type IdempotencyRecord, MemoryIdempotencyStore, silentLogger } from "@resilient-jobs/core";
-import { type LambdaContext, type SqsEvent, sqsHandler } from "@resilient-jobs/lambda-adapter";
+import { type LambdaContext, type SqsEvent, sqsHandler, withSchema } from "@resilient-jobs/lambda-adapter";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pipelineConfig } from "../config.js";
 import { MemoryOrderStore } from "../orders/MemoryOrderStore.js";
@@ -96,7 +96,7 @@ describe("the payment service's in-progress lease", () => {
 
   it("on Lambda, ends with the invocation: 2.5 s left holds the order for 3 s, not the call timeout", async () => {
     const { handler, event, release, claimOf, orders } = await rig();
-    const lambda = sqsHandler<OrderPlaced>(handler, { schema: orderPlacedSchema, logger: silentLogger });
+    const lambda = sqsHandler<OrderPlaced>(handler, { decode: withSchema(orderPlacedSchema), logger: silentLogger });
     const claimedAfter = Date.now();
 
     const invocation = lambda(sqsEventOf(event), lambdaContextWith(2_500));

@@ -11,7 +11,14 @@ import {
   type MessageSource,
   systemClock,
 } from "@resilient-jobs/core";
-import { type LocalEventSourceMapping, runLocally, sqsHandler } from "@resilient-jobs/lambda-adapter";
+import {
+  json,
+  type LocalEventSourceMapping,
+  runLocally,
+  snsEnvelope,
+  sqsHandler,
+  withSchema,
+} from "@resilient-jobs/lambda-adapter";
 import { tracedSqsHandler } from "@resilient-jobs/lambda-adapter/otel";
 import type { Backend } from "../backends/Backend.js";
 import { pipelineConfig } from "../config.js";
@@ -165,7 +172,9 @@ function startLambdaProcessor(
   const { batchSize, timeoutSeconds, maximumBatchingWindowSeconds } = pipelineConfig.lambda;
   // Created once, as a Lambda module would at init: the same handler the ECS consumer runs.
   const lambda = (tracingEnabled() ? tracedSqsHandler : sqsHandler)<OrderPlaced>(handler, {
-    schema: orderPlacedSchema,
+    // The in-memory topic delivers SNS envelopes (as SNS does without raw delivery), the AWS one raw bodies:
+    // snsEnvelope reads both, as the ECS consumer's default decoder does.
+    decode: withSchema(orderPlacedSchema, snsEnvelope(json)),
     concurrency: batchSize,
     logger,
     // The adapter's margins (1 s / 0.5 s) are real time: scaled like the function timeout, or at small time

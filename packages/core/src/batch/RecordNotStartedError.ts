@@ -8,12 +8,6 @@ import { TransientError } from "../errors.js";
  */
 export type RecordNotStartedReason = "out-of-time" | "fifo-batch-stopped" | "fifo-group-stopped";
 
-const MESSAGES: Record<RecordNotStartedReason, string> = {
-  "out-of-time": "`canStart` said no (too little time)",
-  "fifo-batch-stopped": "an earlier record of its FIFO batch failed",
-  "fifo-group-stopped": "an earlier record of its FIFO group failed",
-};
-
 /**
  * A record `processPartialBatch` reported as failed without running it, so the queue
  * delivers it again. Transient: nothing is wrong with the record itself.
@@ -25,7 +19,8 @@ export class RecordNotStartedError extends TransientError {
   readonly reason: RecordNotStartedReason;
 
   constructor(reason: RecordNotStartedReason, options?: { cause?: unknown }) {
-    super(`Record not started: ${MESSAGES[reason]}; reported for redelivery`, options);
+    // The reason names why; no sentence per reason, so a Lambda bundle carries none of them.
+    super(`Record not started (${reason}): reported for redelivery`, options);
     this.reason = reason;
   }
 }

@@ -39,7 +39,7 @@ export async function runBatch<R>(
       : fifo === "group"
         ? groupsOf(records, plan.getGroupId!)
         : undefined;
-  const stopped = fifo === "batch" ? "fifo-batch-stopped" : "fifo-group-stopped";
+  const stopped = `fifo-${fifo}-stopped` as RecordNotStartedReason;
   const failed: number[] = [];
   let next = 0;
   let outOfTime = false;

@@ -106,7 +106,6 @@ describe("createDecoder: JSON and SNS envelopes", () => {
     expect(message).toContain("The message body is not valid JSON");
     expect(message).toContain("Expected ',' or '}' after property value at position 35 (line 1 column 36)");
     expect(message).toContain(`(${body.length} chars)`);
-    expect(message).toContain("format");
     expect(message).not.toContain("card");
     expect(message).not.toContain("4111");
     expect(message).not.toContain("cvc");

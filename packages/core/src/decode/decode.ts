@@ -1,13 +1,16 @@
 /**
- * Turns a raw queue body into the value a handler gets: JSON by default, the SNS envelope
- * unwrapped, then an optional Standard Schema check. Runs once per message, so the decoder
- * is specialised at construction and the per-call path allocates only its result.
+ * Turns a raw queue body into the value a handler gets. A decoder is a value: `json`, `text`, `parseWith(parse)`,
+ * wrapped by `snsEnvelope(...)` and `withSchema(...)`; a Lambda handler is given one, so its bundle carries only
+ * what it names. `createDecoder` builds the consumer's from its options (JSON, SNS envelopes unwrapped, an
+ * optional schema) out of the same values. Runs once per message: the per-call path allocates only its result.
  */
 
-import { checkOption, DecodeError, ValidationError } from "../errors.js";
+import { checkOption } from "../errors.js";
 import type { MessageAttributesSource } from "../payloads/payloadPointer.js";
-import { parseSnsEnvelope, type SnsNotification } from "./snsEnvelope.js";
-import { isStandardSchema, type StandardSchemaV1, toValidationIssues } from "./standardSchema.js";
+import { json, parseWith, text } from "./formats.js";
+import { type SnsNotification, snsEnvelope } from "./snsEnvelope.js";
+import { isStandardSchema, type StandardSchemaV1 } from "./standardSchema.js";
+import { withSchema } from "./withSchema.js";
 
 /** Options of {@link createDecoder}. */
 export interface DecodeOptions<T = unknown> {
@@ -42,28 +45,24 @@ export interface DecodedBody<T> {
 }
 
 /**
- * Decodes one raw body. Synchronous unless the schema validates asynchronously or the body is an offloaded
- * payload. Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
- * `message` is where the body came from: a decoder that resolves large payloads (`LargePayloads.decoder`)
- * reads its attributes; `createDecoder`'s ignores it.
+ * Decodes one raw body: `json`, `text`, `parseWith(parse)`, `snsEnvelope(inner)`, `withSchema(schema, from)`, or
+ * your own function. Synchronous unless a schema validates asynchronously or the body is an offloaded payload.
+ * Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
+ * `from` is where the body came from (the record, or the SNS notification it was unwrapped from): errors name
+ * an SNS message by its ids, and a decoder that resolves large payloads reads its attributes.
  */
-export type Decoder<T> = (raw: string, message?: MessageAttributesSource) => DecodedBody<T> | Promise<DecodedBody<T>>;
-
-/** Reads a body after any unwrapping; `sns` is the envelope it came in, named in errors. */
-type ParseBody = (text: string, sns: SnsNotification | undefined) => unknown;
-type Read = (raw: string) => DecodedBody<unknown>;
+export interface Decoder<T> {
+  (raw: string, from?: MessageAttributesSource): DecodedBody<T> | Promise<DecodedBody<T>>;
+  /** True for `snsEnvelope(...)` (and a schema on it): large payloads then look for pointers in envelopes too. */
+  readonly unwrapsSns?: true;
+}
 
 const DEFAULTS = { format: "json", unwrapSns: true } as const;
 
 /**
- * V8's `JSON.parse` messages that give a position are fixed phrases (`Expected ',' or '}' after property value
- * in JSON at position 9 (line 1 column 10)`); the others quote the text (`Unexpected token 'h', "hello" is not
- * valid JSON`). Only a fixed phrase is reused, so no part of a body reaches an error message.
- */
-const LOCATED_PROBLEM = /^([A-Za-z ',:{}\]-]+) in JSON (at position \d+(?: \(line \d+ column \d+\))?)$/;
-
-/**
- * Creates a decoder for message bodies. Options are validated here, once.
+ * Creates a decoder for message bodies from options (the consumer's `format`, `unwrapSns` and `schema`).
+ * Options are validated here, once. The same as composing the decoder values:
+ * `createDecoder({ schema })` is `withSchema(schema, snsEnvelope(json))`.
  *
  * @example
  * ```ts
@@ -90,92 +89,7 @@ export function createDecoder<T = unknown>(options: DecodeOptions<T> = {}): Deco
     "a Standard Schema v1 (zod 4, valibot 1, arktype)",
     schema,
   );
-
-  const parse: ParseBody = format === "json" ? parseJson : format === "text" ? (text) => text : parserFor(format);
-  const read: Read = (raw) => {
-    let sns: SnsNotification | undefined;
-    if (format === "json") {
-      // Parsed once; an envelope is recognised on the parsed value, which costs two property reads.
-      const value = parseJson(raw, undefined);
-      sns = unwrapSns ? parseSnsEnvelope(value) : undefined;
-      if (sns === undefined) return { body: value, sns };
-    } else if (unwrapSns && mayBeSnsEnvelope(raw)) {
-      // Other formats: parsed as JSON only when the body may be an envelope.
-      sns = envelopeOf(raw);
-    }
-    return { body: parse(sns === undefined ? raw : sns.message, sns), sns };
-  };
-  // Read `~standard` once: some libraries (valibot) build it in a getter on every access.
-  return schema === undefined ? (read as Decoder<T>) : withSchema(read, schema["~standard"]);
-}
-
-function parserFor(format: (body: string) => unknown): ParseBody {
-  return (text, sns) => {
-    try {
-      return format(text);
-    } catch (error) {
-      if (error instanceof DecodeError || error instanceof ValidationError) throw error;
-      // Only the thrown error's name: its message may quote the body.
-      const thrown = error instanceof Error ? error.name : `a ${typeof error}`;
-      throw new DecodeError(
-        `${where(sns)} (${text.length} chars): the \`format\` function threw ${thrown} (throw DecodeError to reject it with your own message)`,
-        { cause: error },
-      );
-    }
-  };
-}
-
-function withSchema<T>(read: Read, props: StandardSchemaV1.Props<unknown, T>): Decoder<T> {
-  return (raw) => {
-    const decoded = read(raw) as DecodedBody<T>;
-    const result = props.validate(decoded.body);
-    if (typeof (result as { then?: unknown }).then === "function") {
-      return Promise.resolve(result).then((settled) => applyResult(decoded, settled));
-    }
-    return applyResult(decoded, result as StandardSchemaV1.Result<T>);
-  };
-}
-
-function applyResult<T>(decoded: DecodedBody<T>, result: StandardSchemaV1.Result<T>): DecodedBody<T> {
-  if (result.issues) throw new ValidationError(toValidationIssues(result.issues));
-  decoded.body = result.value;
-  return decoded;
-}
-
-function parseJson(text: string, sns: SnsNotification | undefined): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    // V8's message may quote the text: only a fixed phrase of it is reused, and it is not kept as `cause`.
-    const located = LOCATED_PROBLEM.exec((error as SyntaxError).message);
-    const problem =
-      located !== null && !located[1]!.includes("token")
-        ? `${located[1]} ${located[2]}`
-        : text.trim() === ""
-          ? "it is empty"
-          : "unexpected token or end";
-    throw new DecodeError(
-      `${where(sns)} is not valid JSON: ${problem} (${text.length} chars); for other bodies set \`format\`.`,
-    );
-  }
-}
-
-/** A cheap pre-test before parsing a non-JSON body as JSON: starts with `{` and mentions `"TopicArn"`. */
-function mayBeSnsEnvelope(raw: string): boolean {
-  return /^[ \t\n\r]*\{/.test(raw) && raw.includes('"TopicArn"');
-}
-
-function envelopeOf(raw: string): SnsNotification | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined; // not JSON, so not an envelope: a text body that happens to start with `{`
-  }
-  return parseSnsEnvelope(value);
-}
-
-/** Which body an error is about, by its SNS ids when it came in an envelope: never its content. */
-function where(sns: SnsNotification | undefined): string {
-  return sns ? `The SNS message ${sns.messageId} from ${sns.topicArn}` : "The message body";
+  const read: Decoder<unknown> = format === "json" ? json : format === "text" ? text : parseWith(format);
+  const unwrapped = unwrapSns ? snsEnvelope(read) : read;
+  return schema === undefined ? (unwrapped as Decoder<T>) : withSchema(schema, unwrapped);
 }

@@ -80,10 +80,11 @@ export interface LargePayloads {
   /** Whether consumers delete a message's object after acking it. */
   readonly deleteAfterAck: boolean;
   /**
-   * Creates a decoder as `createDecoder` does, that first resolves pointers and compressed bodies (raw, or
-   * inside an SNS envelope). Options other than the decode options are ignored.
+   * Wraps a decoder (`json`, `snsEnvelope(json)`, `withSchema(...)`; or decode options, as `createDecoder` takes)
+   * so that it first resolves pointers and compressed bodies: raw ones, and with a decoder that unwraps SNS
+   * envelopes, those inside one. Options other than the decode options are ignored.
    */
-  readonly decoder: <T = unknown>(options?: DecodeOptions<T>) => Decoder<T>;
+  readonly decoder: <T = unknown>(from?: Decoder<T> | DecodeOptions<T>) => Decoder<T>;
   /** Compresses and offloads an outgoing body as the options say. */
   readonly offload: (body: string, limits: OffloadLimits) => Promise<OffloadedBody>;
   /**
@@ -145,9 +146,9 @@ export function createLargePayloads(store: PayloadStore, options: LargePayloadsO
     return sns === undefined ? undefined : parsePayloadPointer(sns.message);
   };
 
-  function createPayloadDecoder<T>(decodeOptions: DecodeOptions<T> = {}): Decoder<T> {
-    const decode = createDecoder<T>(decodeOptions);
-    const unwrapSns = decodeOptions.unwrapSns ?? true;
+  function createPayloadDecoder<T>(from: Decoder<T> | DecodeOptions<T> = {}): Decoder<T> {
+    const decode = typeof from === "function" ? from : createDecoder<T>(from);
+    const unwrapSns = decode.unwrapsSns === true;
     const resolveAndDecode = async (raw: string, message?: MessageAttributesSource): Promise<DecodedBody<T>> => {
       const own = await materialize(raw, message);
       if (own !== undefined) return decode(own);

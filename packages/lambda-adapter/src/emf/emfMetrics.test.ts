@@ -1,3 +1,4 @@
+import { text } from "@resilient-jobs/core";
 import { describe, expect, it } from "vitest";
 import type { SqsEvent } from "../events.js";
 import { documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
@@ -75,7 +76,7 @@ describe("withEmfMetrics", () => {
         async () => {
           throw new Error("downstream unavailable");
         },
-        { ...silent, format: "text" },
+        { ...silent, decode: text },
       ),
       { namespace: "OrderPipeline", write: (line) => lines.push(line) },
     );

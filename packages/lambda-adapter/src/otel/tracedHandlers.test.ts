@@ -1,9 +1,10 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AwsLambdaInstrumentation } from "@opentelemetry/instrumentation-aws-lambda";
-import { PermanentError } from "@resilient-jobs/core";
+import { json, PermanentError, snsEnvelope, text } from "@resilient-jobs/core";
 import { ATTR, METRIC } from "@resilient-jobs/core/otel";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTestTelemetry, parentIdOf, sumOf, type TestTelemetry } from "../../../../test-support/otel.js";
+import { deadLetterTarget } from "../deadLetter.js";
 import type { SqsEvent, SqsRecord } from "../events.js";
 import { documentedSnsEnvelope, documentedSnsEvent, lambdaContext, sqsRecord } from "../fixtures/awsEvents.js";
 import { silent } from "../fixtures/handlerHelpers.js";
@@ -83,7 +84,11 @@ describe("tracedSqsHandler", () => {
       traceparent: { Type: "String", Value: `00-${PRODUCER_TRACE}-${PRODUCER_SPAN}-01` },
       "correlation-id": { Type: "String", Value: "order-7" },
     };
-    const handler = tracedSqsHandler(async () => {}, { ...silent, telemetry: { tracerProvider: otel.tracerProvider } });
+    const handler = tracedSqsHandler(async () => {}, {
+      ...silent,
+      decode: snsEnvelope(json),
+      telemetry: { tracerProvider: otel.tracerProvider },
+    });
 
     await handler({ Records: [sqsRecord("m-sns", JSON.stringify(envelope))] }, lambdaContext());
 
@@ -106,7 +111,10 @@ describe("tracedSqsHandler", () => {
       },
       {
         ...silent,
-        deadLetter: { send: async (record) => void sent.push(record.messageId), retryable: () => true },
+        deadLetter: deadLetterTarget({
+          send: async (record) => void sent.push(record.messageId),
+          retryable: () => true,
+        }),
         telemetry: { tracerProvider: otel.tracerProvider },
       },
     );
@@ -132,7 +140,10 @@ describe("tracedSqsHandler", () => {
       },
       {
         ...silent,
-        deadLetter: { send: async (record) => void sent.push(record.messageId), retryable: () => false },
+        deadLetter: deadLetterTarget({
+          send: async (record) => void sent.push(record.messageId),
+          retryable: () => false,
+        }),
         telemetry: { tracerProvider: otel.tracerProvider },
       },
     );
@@ -227,7 +238,7 @@ describe("tracedSnsHandler", () => {
       async () => {
         throw new Error("downstream unavailable");
       },
-      { ...silent, format: "text", telemetry: { tracerProvider: otel.tracerProvider } },
+      { ...silent, decode: text, telemetry: { tracerProvider: otel.tracerProvider } },
     );
 
     await expect(handler(snsEvent, lambdaContext())).rejects.toThrow();
