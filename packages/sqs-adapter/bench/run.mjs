@@ -7,7 +7,8 @@
 // of the consumer process; the emulator runs in its own process and is not counted).
 // Usage: npm run bench -w @resilient-jobs/sqs-adapter [-- --messages 20000] [-- --only ours|sqs-consumer] [-- --dist]
 //   --diagnose samples the handlers in flight every 5 ms (costs consumer CPU; do not quote its CPU figure);
-//   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
+//   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments); a list of them
+//     (--options '[{"receiveAheadMs":false},{}]') runs each in turn at each concurrency, side by side.
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
 //   --concurrency 10,100,300,1000 runs each concurrency in turn (the scale table; default 100).
 import { spawn } from "node:child_process";
@@ -198,8 +199,11 @@ function summarise(r, concurrency) {
     cpuMicrosPerMessage: +(r.cpuMicros / r.processed).toFixed(0),
     meanInFlight: r.meanInFlight === undefined ? undefined : +r.meanInFlight.toFixed(1),
     receiveRoundTripMs: r.receiveRoundTripMs,
+    slotWaitMs: r.slotWaitMs,
+    options: arg("options", undefined),
     deleteEntriesFailed: r.deleteEntriesFailed,
     ackFailed: r.consumerStats?.ackFailed,
+    handedBack: r.consumerStats?.handedBack,
     peakRssMb: r.peakRssMb === undefined ? undefined : +r.peakRssMb.toFixed(0),
   };
 }

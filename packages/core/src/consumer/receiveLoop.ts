@@ -5,9 +5,16 @@
  * Slots are reserved when a receive is sent and released when it returns, so the receives in flight can never
  * bring back more messages than there are workers to start them: a held message's visibility clock runs.
  *
- * Full batches: when fewer slots than a batch are free (and the concurrency allows a full one), the loop waits
- * up to `fullBatchWaitMs` for more to free. Handlers that finish a few ms apart then share one receive, which
- * on SQS halves the API calls per message at saturation.
+ * Receiving ahead (`receiveAheadMs`, see receiveAhead.ts): the loop may also ask for the messages of slots
+ * expected to free while the receive is in flight, so messages arrive as slots free instead of a round trip
+ * after. One that arrives before its slot waits here, in receive order, and starts when a slot frees (its
+ * handler timeout counts from then, its visibility from the receive). Received-ahead messages never exceed one
+ * batch nor the limit; they are handed back at once on stop() and on a pause, and past `maxWaitMs` when the
+ * estimate failed. "In flight" (the limit, `stats().inFlight`) counts handlers started, not these.
+ *
+ * Full batches: when fewer messages than a batch may be received (and the concurrency allows a full one), the
+ * loop waits for more slots to free, at most `fullBatchWaitMs` while a slot sits idle. Handlers that finish a
+ * few ms apart then share one receive, which on SQS halves the API calls per message at saturation.
  *
  * Rate limit: with a token bucket, a receive asks for no more messages than there are tokens (one per message),
  * and the tokens of messages a receive did not return are given back; with none left, the loop waits for the next.
@@ -20,6 +27,8 @@ import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
 import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
 import type { ConsumerEmitter } from "./events.js";
+import type { ReceiveAhead } from "./receiveAhead.js";
+import { SlotWaiters } from "./slotWaiters.js";
 import type { StatsRecorder } from "./stats.js";
 import type { TokenBucket } from "./tokenBucket.js";
 
@@ -41,8 +50,15 @@ export interface ReceiveLoopDeps {
   readonly busy: () => number;
   /** `rateLimit`'s bucket; undefined without a rate limit. */
   readonly tokens: TokenBucket | undefined;
-  /** Starts the received messages (or hands back those it cannot start). */
-  readonly deliver: (messages: QueueMessage[]) => void;
+  /** Receiving ahead of free slots; undefined: only for free slots. */
+  readonly ahead: ReceiveAhead | undefined;
+  readonly now: () => number;
+  /** Starts the received messages, holds (`hold`) or hands back those without a slot. */
+  readonly deliver: (messages: QueueMessage[], receivedAt: number) => void;
+  /** Starts a message that waited for a slot. */
+  readonly start: (message: QueueMessage, receivedAt: number) => void;
+  /** Hands back a message received ahead that no slot took (stopping, paused, or it waited too long). */
+  readonly handBack: (message: QueueMessage) => void;
   readonly stats: StatsRecorder;
   readonly events: ConsumerEmitter;
   readonly log: Logger;
@@ -61,6 +77,10 @@ export class ReceiveLoop {
   #batchWaitOver = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #tokenTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Received ahead, waiting for a slot. */
+  readonly #waiters: SlotWaiters;
+  /** While a receive's messages are delivered: how many of them it asked for beyond the free slots. */
+  #holdable = 0;
   #settledWaiters: Array<() => void> = [];
   #consecutiveFailures = 0;
   #lastError: unknown;
@@ -74,6 +94,19 @@ export class ReceiveLoop {
 
   constructor(deps: ReceiveLoopDeps) {
     this.#deps = deps;
+    this.#waiters = new SlotWaiters({
+      limit: deps.limit,
+      busy: deps.busy,
+      now: deps.now,
+      maxWaitMs: deps.ahead?.maxWaitMs ?? 0,
+      start: deps.start,
+      handBack: deps.handBack,
+      onExpired: () => this.pump(),
+      after: (ms, fire) => {
+        const timer = this.#after(ms, fire);
+        return () => this.#cancel(timer);
+      },
+    });
   }
 
   /** Receives failed in a row (0 once one succeeds). */
@@ -91,19 +124,50 @@ export class ReceiveLoop {
     return this.#receiving;
   }
 
+  /** Messages received ahead, waiting for a slot. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   start(): void {
     this.#active = true;
     this.pump();
   }
 
-  /** Stops receiving: no new receives, in-flight long polls are aborted. */
+  /** Stops receiving: no new receives, in-flight long polls are aborted, messages waiting for a slot go back. */
   stop(): void {
     this.#active = false;
     this.interrupt();
-    if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
-    if (this.#tokenTimer !== undefined) clearTimeout(this.#tokenTimer);
+    this.#cancel(this.#batchTimer);
+    this.#cancel(this.#retryTimer);
+    this.#cancel(this.#tokenTimer);
     this.#batchTimer = this.#retryTimer = this.#tokenTimer = undefined;
+    this.handBackWaiting();
+  }
+
+  /**
+   * Keeps a received message that has no slot yet, when receiving ahead; false when it may not wait (no
+   * receiving ahead, stopped, or a batch already waits): the caller starts or hands it back.
+   */
+  hold(message: QueueMessage, receivedAt: number): boolean {
+    const { ahead } = this.#deps;
+    if (ahead === undefined || !this.#active || this.#holdable <= 0) return false;
+    if (this.#waiters.size >= this.#deps.limit()) return false;
+    this.#holdable--;
+    this.#waiters.add(message, receivedAt);
+    return true;
+  }
+
+  /** A slot freed: the estimate learns of it, a waiting message takes it, and a receive pass follows. */
+  slotFreed(): void {
+    this.#deps.ahead?.completed(this.#deps.now());
+    this.#waiters.startWhileFree();
+    this.pump();
+  }
+
+  /** Hands back every message waiting for a slot (a pause, stop, or the oldest waited too long). */
+  handBackWaiting(): void {
+    this.#waiters.handBackAll();
   }
 
   /** Aborts the long polls in flight (a breaker opened); later receives use a fresh signal. */
@@ -137,39 +201,61 @@ export class ReceiveLoop {
 
   #receive(): void {
     this.#scheduled = false;
-    if (!this.#active || this.#retryTimer !== undefined) return;
-    const { maxBatch, fullBatchWaitMs } = this.#deps;
+    if (!this.#active) return;
+    this.#waiters.startWhileFree(); // the limit may have risen
+    if (this.#retryTimer !== undefined) return;
+    const { maxBatch, fullBatchWaitMs, ahead } = this.#deps;
     const limit = this.#deps.limit();
-    let free = limit - this.#deps.busy() - this.#reserved;
-    if (free > 0 && this.#deps.tokens !== undefined) free = this.#limitByTokens(free, this.#deps.tokens);
-    while (free > 0) {
-      const want = Math.min(free, maxBatch);
+    // Slots that nothing covers yet: neither a handler, a receive in flight, nor a message waiting here.
+    let free = limit - this.#deps.busy() - this.#reserved - this.#waiters.size;
+    let room = ahead === undefined ? free : Math.floor(free + ahead.slots(this.#deps.now(), limit, maxBatch));
+    if (room > 0 && this.#deps.tokens !== undefined) room = this.#limitByTokens(room, this.#deps.tokens);
+    while (room > 0) {
+      const want = Math.min(room, maxBatch);
       if (want < maxBatch && limit >= maxBatch && fullBatchWaitMs > 0 && !this.#batchWaitOver) {
-        this.#batchTimer ??= setTimeout(() => {
-          this.#batchTimer = undefined;
-          this.#batchWaitOver = true;
-          this.pump();
-        }, fullBatchWaitMs);
+        // Only an idle slot is worth a smaller receive, after `fullBatchWaitMs`; without one, wait for a full batch.
+        if (free > 0) this.#batchTimer ??= this.#after(fullBatchWaitMs, this.#batchWaitEnded);
+        else this.#endBatchWait();
         return;
       }
       if (want < maxBatch) this.#batchWaitOver = false;
       this.#send(want);
+      room -= want;
       free -= want;
     }
     // Nothing left to fill: a pending wait for a fuller batch has nothing to wait for.
-    if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
+    this.#endBatchWait();
+  }
+
+  readonly #batchWaitEnded = () => {
+    this.#batchTimer = undefined;
+    this.#batchWaitOver = true;
+    this.pump();
+  };
+
+  #endBatchWait(): void {
+    this.#cancel(this.#batchTimer);
     this.#batchTimer = undefined;
     this.#batchWaitOver = false;
+  }
+
+  /** Every timer of the loop is set and cleared here. */
+  #after(ms: number, fire: () => void): ReturnType<typeof setTimeout> {
+    return setTimeout(fire, ms);
+  }
+
+  #cancel(timer: ReturnType<typeof setTimeout> | undefined): void {
+    if (timer !== undefined) clearTimeout(timer);
   }
 
   /** At most the tokens available; with none, a pass is due when the next one is. */
   #limitByTokens(free: number, tokens: TokenBucket): number {
     const available = tokens.available();
     if (available === 0 && this.#tokenTimer === undefined) {
-      this.#tokenTimer = setTimeout(() => {
+      this.#tokenTimer = this.#after(tokens.msUntilToken(), () => {
         this.#tokenTimer = undefined;
         this.pump();
-      }, tokens.msUntilToken());
+      });
     }
     return Math.min(free, available);
   }
@@ -181,6 +267,7 @@ export class ReceiveLoop {
     this.#receiving++;
     stats.receives++;
     const signal = this.#controller.signal;
+    const sentAt = this.#deps.ahead === undefined ? 0 : this.#deps.now();
     let call: Promise<QueueMessage[]>;
     try {
       call = source.receive(want, { waitTimeMs, signal });
@@ -190,7 +277,7 @@ export class ReceiveLoop {
     call.then(
       (messages) =>
         Array.isArray(messages)
-          ? this.#onReceived(want, messages)
+          ? this.#onReceived(want, messages, sentAt)
           : this.#onFailed(
               want,
               new TypeError(`source.receive resolved with ${typeof messages}, not an array`),
@@ -200,8 +287,10 @@ export class ReceiveLoop {
     );
   }
 
-  #onReceived(want: number, messages: QueueMessage[]): void {
+  #onReceived(want: number, messages: QueueMessage[], sentAt: number): void {
     this.#release(want);
+    const receivedAt = this.#deps.now();
+    if (messages.length === want) this.#deps.ahead?.roundTrip(receivedAt - sentAt);
     if (messages.length < want) this.#deps.tokens?.giveBack(want - messages.length);
     if (this.#consecutiveFailures > 0) {
       this.#deps.log.info("receive recovered", { afterFailures: this.#consecutiveFailures });
@@ -212,12 +301,16 @@ export class ReceiveLoop {
       this.#deps.stats.received += messages.length;
       if (this.#deps.events.has("received")) this.#deps.events.emit("received", { messages });
       try {
-        this.#deps.deliver(messages);
+        this.#waiters.startWhileFree(); // they were here first
+        // Only what was asked for may wait: a source that returns more than `max` must not fill the waiting room.
+        this.#holdable = Math.max(0, want - Math.max(0, this.#deps.limit() - this.#deps.busy()));
+        this.#deps.deliver(messages, receivedAt);
       } catch (error) {
         // deliver() hands failures of its own to the source; this guards the loop against a bug there.
         this.#deps.log.error("delivering received messages failed", { error });
         this.#deps.events.emit("error", { error, during: "deliver" });
       }
+      this.#holdable = 0;
     }
     this.#notifySettled();
     this.pump();
@@ -248,10 +341,10 @@ export class ReceiveLoop {
     });
     events.emit("receiveFailed", { error, consecutiveFailures: this.#consecutiveFailures, retryInMs });
     if (!this.#active) return;
-    this.#retryTimer = setTimeout(() => {
+    this.#retryTimer = this.#after(retryInMs, () => {
       this.#retryTimer = undefined;
       this.pump();
-    }, retryInMs);
+    });
   }
 
   #release(want: number): void {
