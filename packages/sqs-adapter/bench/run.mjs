@@ -35,6 +35,9 @@ if (concurrencies.some((c) => !Number.isInteger(c) || c < 10 || c % 10 !== 0)) {
 const seed = Number(arg("seed", "42"));
 const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
+// One options object, or a list of them: ours runs once per entry (a baseline beside a change, a knob's curve).
+const parsedOptions = JSON.parse(arg("options", "{}"));
+const optionSets = Array.isArray(parsedOptions) ? parsedOptions : [parsedOptions];
 
 const sources = {
   "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
@@ -125,14 +128,14 @@ async function queueDepth(client, queueUrl) {
   };
 }
 
-function runWorker(workerFile, input) {
+function runWorker(workerFile, input, options) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [workerFile], {
       stdio: ["ignore", "pipe", "inherit"],
       env: {
         ...process.env,
         BENCH_WORKER: JSON.stringify(input),
-        BENCH_OPTIONS: arg("options", "{}"),
+        BENCH_OPTIONS: JSON.stringify(options),
         BENCH_DIAGNOSE: argv.includes("--diagnose") ? "1" : "0",
       },
     });
@@ -148,7 +151,7 @@ function runWorker(workerFile, input) {
   });
 }
 
-async function runContender(workerFile, contender, concurrency) {
+async function runContender(workerFile, contender, concurrency, options) {
   const emulator = await startEmulator();
   const client = clientFor(emulator.endpoint);
   try {
@@ -156,14 +159,18 @@ async function runContender(workerFile, contender, concurrency) {
       new CreateQueueCommand({ QueueName: `bench-${contender}`, Attributes: { VisibilityTimeout: "30" } }),
     );
     await seedQueue(client, QueueUrl);
-    const result = await runWorker(workerFile, {
-      contender,
-      endpoint: emulator.endpoint,
-      queueUrl: QueueUrl,
-      total,
-      concurrency,
-      seed,
-    });
+    const result = await runWorker(
+      workerFile,
+      {
+        contender,
+        endpoint: emulator.endpoint,
+        queueUrl: QueueUrl,
+        total,
+        concurrency,
+        seed,
+      },
+      options,
+    );
     result.after = await queueDepth(client, QueueUrl);
     return result;
   } finally {
@@ -174,7 +181,7 @@ async function runContender(workerFile, contender, concurrency) {
 
 const meanMs = 0.9 * ((20 + 60) / 2) + 0.1 * ((100 + 250) / 2); // 53.5 ms; see latency.ts
 
-function summarise(r, concurrency) {
+function summarise(r, concurrency, options) {
   const boundPerSecond = concurrency / (meanMs / 1000);
   const perSecond = r.processed / (r.elapsedMs / 1000);
   const callCount = Object.values(r.calls).reduce((a, b) => a + b, 0);
@@ -200,7 +207,7 @@ function summarise(r, concurrency) {
     meanInFlight: r.meanInFlight === undefined ? undefined : +r.meanInFlight.toFixed(1),
     receiveRoundTripMs: r.receiveRoundTripMs,
     slotWaitMs: r.slotWaitMs,
-    options: arg("options", undefined),
+    options: Object.keys(options).length > 0 ? options : undefined,
     deleteEntriesFailed: r.deleteEntriesFailed,
     ackFailed: r.consumerStats?.ackFailed,
     handedBack: r.consumerStats?.handedBack,
@@ -220,13 +227,14 @@ for (const concurrency of concurrencies) {
       `=> Little's-law bound ${boundPerSecond.toFixed(0)} msgs/s (node ${process.version}, ${fromDist ? "dist" : "sources"})`,
   );
   const round = [];
-  for (const contender of contenders) {
-    const summary = summarise(await runContender(workerFile, contender, concurrency), concurrency);
+  const runs = contenders.flatMap((c) => (c === "resilient-jobs" ? optionSets.map((o) => [c, o]) : [[c, {}]]));
+  for (const [contender, options] of runs) {
+    const summary = summarise(await runContender(workerFile, contender, concurrency, options), concurrency, options);
     round.push(summary);
     console.log(JSON.stringify(summary));
   }
-  if (round.length === 2) {
-    const [ours, theirs] = round;
+  const theirs = round.find((r) => r.contender === "sqs-consumer");
+  for (const ours of theirs ? round.filter((r) => r !== theirs) : []) {
     console.log(`throughput ratio resilient-jobs / sqs-consumer: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x`);
   }
   results.push(...round);

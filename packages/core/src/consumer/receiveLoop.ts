@@ -7,10 +7,11 @@
  *
  * Receiving ahead (`receiveAheadMs`, see receiveAhead.ts): the loop may also ask for the messages of slots
  * expected to free while the receive is in flight, so messages arrive as slots free instead of a round trip
- * after. One that arrives before its slot waits here, in receive order, and starts when a slot frees (its
- * handler timeout counts from then, its visibility from the receive). Received-ahead messages never exceed one
- * batch nor the limit; they are handed back at once on stop() and on a pause, and past `maxWaitMs` when the
- * estimate failed. "In flight" (the limit, `stats().inFlight`) counts handlers started, not these.
+ * after. One that arrives before its slot waits (slotWaiters.ts), in receive order, and starts when a slot frees
+ * (its handler timeout counts from then, its visibility from the receive). They are never more than the receive
+ * asked for beyond the free slots nor than the limit; they are handed back at once on stop() and on a pause, and
+ * past `maxWaitMs` when the estimate failed. "In flight" (the limit, `stats().inFlight`) counts handlers
+ * started, not these.
  *
  * Full batches: when fewer messages than a batch may be received (and the concurrency allows a full one), the
  * loop waits for more slots to free, at most `fullBatchWaitMs` while a slot sits idle. Handlers that finish a
@@ -19,23 +20,18 @@
  * Rate limit: with a token bucket, a receive asks for no more messages than there are tokens (one per message),
  * and the tokens of messages a receive did not return are given back; with none left, the loop waits for the next.
  *
- * Passes run in a microtask (completions of one tick share a pass), but at most PASSES_PER_TURN of them before
- * the loop waits for `setImmediate`: with an in-memory source every receive resolves in a microtask, and a loop
- * made only of microtasks would starve timers, I/O and signal handlers.
+ * Passes coalesce (passScheduler.ts): every completion asks for one, the completions of one tick share it.
  */
 import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
-import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
+import type { ResolvedBackoff } from "../resilience/backoff.js";
 import type { ConsumerEmitter } from "./events.js";
+import { PassScheduler } from "./passScheduler.js";
 import type { ReceiveAhead } from "./receiveAhead.js";
+import { ReceiveFailures } from "./receiveFailures.js";
 import { SlotWaiters } from "./slotWaiters.js";
 import type { StatsRecorder } from "./stats.js";
 import type { TokenBucket } from "./tokenBucket.js";
-
-/** Receive passes allowed in one turn of the event loop before yielding to it. */
-const PASSES_PER_TURN = 16;
-/** Past this many failures the backoff is at its cap anyway; keeps the exponent small. */
-const MAX_BACKOFF_ATTEMPT = 30;
 
 /** What the receive loop needs from the consumer. */
 export interface ReceiveLoopDeps {
@@ -68,7 +64,6 @@ export interface ReceiveLoopDeps {
 export class ReceiveLoop {
   readonly #deps: ReceiveLoopDeps;
   #active = false;
-  #scheduled = false;
   /** Slots promised to receives in flight. */
   #reserved = 0;
   #receiving = 0;
@@ -82,18 +77,12 @@ export class ReceiveLoop {
   /** While a receive's messages are delivered: how many of them it asked for beyond the free slots. */
   #holdable = 0;
   #settledWaiters: Array<() => void> = [];
-  #consecutiveFailures = 0;
-  #lastError: unknown;
-  #passesLeft = PASSES_PER_TURN;
-  #refillScheduled = false;
-  readonly #run = () => this.#receive();
-  readonly #refill = () => {
-    this.#refillScheduled = false;
-    this.#passesLeft = PASSES_PER_TURN;
-  };
+  readonly #failures: ReceiveFailures;
+  readonly #passes = new PassScheduler(() => this.#receive());
 
   constructor(deps: ReceiveLoopDeps) {
     this.#deps = deps;
+    this.#failures = new ReceiveFailures(deps);
     this.#waiters = new SlotWaiters({
       limit: deps.limit,
       busy: deps.busy,
@@ -111,12 +100,12 @@ export class ReceiveLoop {
 
   /** Receives failed in a row (0 once one succeeds). */
   get consecutiveFailures(): number {
-    return this.#consecutiveFailures;
+    return this.#failures.consecutive;
   }
 
   /** The error of the last failed receive, until one succeeds. */
   get lastError(): unknown {
-    return this.#lastError;
+    return this.#failures.lastError;
   }
 
   /** Receive calls in flight. */
@@ -185,22 +174,10 @@ export class ReceiveLoop {
 
   /** Asks for a receive pass soon (a slot freed, the limit changed). Cheap to call often: passes coalesce. */
   pump(): void {
-    if (!this.#active || this.#scheduled) return;
-    this.#scheduled = true;
-    if (this.#passesLeft > 0) {
-      this.#passesLeft--;
-      queueMicrotask(this.#run);
-    } else {
-      setImmediate(this.#run); // runs after #refill, which was scheduled earlier
-    }
-    if (!this.#refillScheduled) {
-      this.#refillScheduled = true;
-      setImmediate(this.#refill);
-    }
+    if (this.#active) this.#passes.request();
   }
 
   #receive(): void {
-    this.#scheduled = false;
     if (!this.#active) return;
     this.#waiters.startWhileFree(); // the limit may have risen
     if (this.#retryTimer !== undefined) return;
@@ -292,11 +269,7 @@ export class ReceiveLoop {
     const receivedAt = this.#deps.now();
     if (messages.length === want) this.#deps.ahead?.roundTrip(receivedAt - sentAt);
     if (messages.length < want) this.#deps.tokens?.giveBack(want - messages.length);
-    if (this.#consecutiveFailures > 0) {
-      this.#deps.log.info("receive recovered", { afterFailures: this.#consecutiveFailures });
-      this.#consecutiveFailures = 0;
-      this.#lastError = undefined;
-    }
+    this.#failures.succeeded();
     if (messages.length > 0) {
       this.#deps.stats.received += messages.length;
       if (this.#deps.events.has("received")) this.#deps.events.emit("received", { messages });
@@ -325,22 +298,8 @@ export class ReceiveLoop {
       this.pump();
       return;
     }
-    const { stats, log, events } = this.#deps;
-    stats.receiveFailures++;
-    this.#lastError = error;
-    // Receives that fail together (all the parallel polls during one outage) count as one failure, so a
-    // brief outage does not jump straight to the longest backoff.
-    if (this.#retryTimer !== undefined) return;
-    this.#consecutiveFailures++;
-    const attempt = Math.min(this.#consecutiveFailures - 1, MAX_BACKOFF_ATTEMPT);
-    const retryInMs = Math.round(delayFor(this.#deps.backoff, attempt, undefined));
-    log.warn("receive failed; retrying after a backoff", {
-      error,
-      consecutiveFailures: this.#consecutiveFailures,
-      retryInMs,
-    });
-    events.emit("receiveFailed", { error, consecutiveFailures: this.#consecutiveFailures, retryInMs });
-    if (!this.#active) return;
+    const retryInMs = this.#failures.failed(error, this.#retryTimer === undefined);
+    if (retryInMs === undefined || !this.#active) return;
     this.#retryTimer = this.#after(retryInMs, () => {
       this.#retryTimer = undefined;
       this.pump();
