@@ -7,7 +7,8 @@
 // of the consumer process; the emulator runs in its own process and is not counted).
 // Usage: npm run bench -w @resilient-jobs/sqs-adapter [-- --messages 20000 (or one per concurrency)] [-- --only ours|sqs-consumer] [-- --dist]
 //   --diagnose samples the handlers in flight every 5 ms (costs consumer CPU; do not quote its CPU figure);
-//   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments).
+//   --options '{"fullBatchWaitMs":10}' passes extra consumer options to ours (experiments); a list of them
+//     (--options '[{"receiveAheadMs":false},{}]') runs each in turn at each concurrency, side by side.
 //   --dist bundles the built packages (run `npm run build` first) instead of the TypeScript sources.
 //   --concurrency 10,100,300,1000 runs each concurrency in turn (the scale table; default 100).
 //   --client sdk gives ours a plain `new SQSClient()` (the SDK's defaults, as a client you pass in has them)
@@ -51,6 +52,9 @@ const only = arg("only", undefined);
 const fromDist = argv.includes("--dist");
 const cpuProfDir = arg("cpu-prof", undefined);
 const nodeFlags = arg("node-flags", "").split(" ").filter(Boolean);
+// One options object, or a list of them: ours runs once per entry (a baseline beside a change, a knob's curve).
+const parsedOptions = JSON.parse(arg("options", "{}"));
+const optionSets = Array.isArray(parsedOptions) ? parsedOptions : [parsedOptions];
 
 const sources = {
   "@resilient-jobs/core": join(repo, "packages/core/src/index.ts"),
@@ -143,7 +147,7 @@ async function queueDepth(client, queueUrl) {
   };
 }
 
-function runWorker(workerFile, input) {
+function runWorker(workerFile, input, options) {
   return new Promise((resolve, reject) => {
     const profile = cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`];
     const child = spawn(process.execPath, [...nodeFlags, ...profile, workerFile], {
@@ -151,7 +155,7 @@ function runWorker(workerFile, input) {
       env: {
         ...process.env,
         BENCH_WORKER: JSON.stringify(input),
-        BENCH_OPTIONS: arg("options", "{}"),
+        BENCH_OPTIONS: JSON.stringify(options),
         BENCH_DIAGNOSE: argv.includes("--diagnose") ? "1" : "0",
         BENCH_CLIENT: arg("client", "env"),
         BENCH_CLIENT_CONFIG: arg("client-config", "{}"),
@@ -169,7 +173,7 @@ function runWorker(workerFile, input) {
   });
 }
 
-async function runContender(workerFile, contender, concurrency, total) {
+async function runContender(workerFile, contender, concurrency, total, options) {
   const emulator = await startEmulator();
   const client = clientFor(emulator.endpoint);
   try {
@@ -177,14 +181,18 @@ async function runContender(workerFile, contender, concurrency, total) {
       new CreateQueueCommand({ QueueName: `bench-${contender}`, Attributes: { VisibilityTimeout: "30" } }),
     );
     await seedQueue(client, QueueUrl, total);
-    const result = await runWorker(workerFile, {
-      contender,
-      endpoint: emulator.endpoint,
-      queueUrl: QueueUrl,
-      total,
-      concurrency,
-      seed,
-    });
+    const result = await runWorker(
+      workerFile,
+      {
+        contender,
+        endpoint: emulator.endpoint,
+        queueUrl: QueueUrl,
+        total,
+        concurrency,
+        seed,
+      },
+      options,
+    );
     result.after = await queueDepth(client, QueueUrl);
     return result;
   } finally {
@@ -195,7 +203,7 @@ async function runContender(workerFile, contender, concurrency, total) {
 
 const meanMs = 0.9 * ((20 + 60) / 2) + 0.1 * ((100 + 250) / 2); // 53.5 ms; see latency.ts
 
-function summarise(r, concurrency) {
+function summarise(r, concurrency, options) {
   const boundPerSecond = concurrency / (meanMs / 1000);
   const perSecond = r.processed / (r.elapsedMs / 1000);
   const callCount = Object.values(r.calls).reduce((a, b) => a + b, 0);
@@ -220,8 +228,11 @@ function summarise(r, concurrency) {
     cpuMicrosPerMessage: +(r.cpuMicros / r.processed).toFixed(0),
     meanInFlight: r.meanInFlight === undefined ? undefined : +r.meanInFlight.toFixed(1),
     receiveRoundTripMs: r.receiveRoundTripMs,
+    slotWaitMs: r.slotWaitMs,
+    options: Object.keys(options).length > 0 ? options : undefined,
     deleteEntriesFailed: r.deleteEntriesFailed,
     ackFailed: r.consumerStats?.ackFailed,
+    handedBack: r.consumerStats?.handedBack,
     peakRssMb: r.peakRssMb === undefined ? undefined : +r.peakRssMb.toFixed(0),
   };
 }
@@ -239,13 +250,18 @@ for (const [i, concurrency] of concurrencies.entries()) {
       `=> Little's-law bound ${boundPerSecond.toFixed(0)} msgs/s (node ${process.version}, ${fromDist ? "dist" : "sources"})`,
   );
   const round = [];
-  for (const contender of contenders) {
-    const summary = summarise(await runContender(workerFile, contender, concurrency, total), concurrency);
+  const runs = contenders.flatMap((c) => (c === "resilient-jobs" ? optionSets.map((o) => [c, o]) : [[c, {}]]));
+  for (const [contender, options] of runs) {
+    const summary = summarise(
+      await runContender(workerFile, contender, concurrency, total, options),
+      concurrency,
+      options,
+    );
     round.push(summary);
     console.log(JSON.stringify(summary));
   }
-  if (round.length === 2) {
-    const [ours, theirs] = round;
+  const theirs = round.find((r) => r.contender === "sqs-consumer");
+  for (const ours of theirs ? round.filter((r) => r !== theirs) : []) {
     console.log(`throughput ratio resilient-jobs / sqs-consumer: ${(ours.perSecond / theirs.perSecond).toFixed(2)}x`);
   }
   results.push(...round);

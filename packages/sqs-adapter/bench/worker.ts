@@ -38,9 +38,11 @@ export interface WorkerResult {
   /** The consumer's own counters at the end (ours only). */
   consumerStats: unknown;
   /** ReceiveMessage round trips: median and 90th percentile, ms. */
-  receiveRoundTripMs: { p50: number; p90: number };
+  receiveRoundTripMs: { p50: number; p90: number; p99: number; max: number };
   /** Peak resident set size of the consumer process, MiB. */
   peakRssMb: number;
+  /** Time from a message's receive to its handler's start, ms, over every message (ours only). */
+  slotWaitMs: { p50: number; p90: number; p99: number; max: number } | undefined;
 }
 
 const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
@@ -105,6 +107,9 @@ let lastDoneAt = 0;
 let measuredSum = 0;
 let consumerStats: unknown;
 let inFlightSum = 0;
+/** When each message's receive returned (ours: the `received` event), for its wait for a slot. */
+const receivedAt = new Map<string, number>();
+const slotWaits: number[] = [];
 let inFlightSamples = 0;
 let resolveDone: () => void = () => {};
 const allDone = new Promise<void>((resolve) => {
@@ -112,6 +117,11 @@ const allDone = new Promise<void>((resolve) => {
 });
 
 async function handle(id: string): Promise<void> {
+  const arrived = receivedAt.get(id);
+  if (arrived !== undefined) {
+    slotWaits.push(performance.now() - arrived);
+    receivedAt.delete(id);
+  }
   const latency = nextLatency();
   latencySum += latency;
   const started = performance.now();
@@ -136,6 +146,10 @@ async function runOurs(): Promise<() => Promise<void>> {
     logger: silentLogger,
     handleSignals: false,
     ...extraOptions,
+  });
+  consumer.on("received", ({ messages }) => {
+    const now = performance.now();
+    for (const m of messages) receivedAt.set(m.id, now);
   });
   // Average handlers in flight, sampled every 5 ms: Little's law says throughput = inFlight / latency.
   // Only with --diagnose: the sampling costs CPU that would be counted as the consumer's.
@@ -176,10 +190,10 @@ async function runSqsConsumer(): Promise<() => Promise<void>> {
   };
 }
 
-function percentiles(values: number[]): { p50: number; p90: number } {
+function percentiles(values: number[]): { p50: number; p90: number; p99: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { p50: +at(0.5).toFixed(2), p90: +at(0.9).toFixed(2) };
+  return { p50: +at(0.5).toFixed(2), p90: +at(0.9).toFixed(2), p99: +at(0.99).toFixed(2), max: +at(1).toFixed(2) };
 }
 
 const cpuStart = process.cpuUsage();
@@ -202,6 +216,7 @@ const result: WorkerResult = {
   deleteEntriesFailed,
   consumerStats,
   peakRssMb: process.resourceUsage().maxRSS / 1024,
+  slotWaitMs: slotWaits.length > 0 ? percentiles(slotWaits) : undefined,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 client.destroy();

@@ -17,6 +17,7 @@ import { Heartbeat } from "./heartbeat.js";
 import { HandlerAbortedError, type Job } from "./job.js";
 import type { ConsumerOptions } from "./options.js";
 import { MessageProcessor } from "./processMessage.js";
+import { ReceiveAhead } from "./receiveAhead.js";
 import { ReceiveLoop } from "./receiveLoop.js";
 import { type ConsumerConfig, resolveConsumerOptions } from "./resolveOptions.js";
 import { type ConsumerStats, StatsRecorder } from "./stats.js";
@@ -69,6 +70,8 @@ class QueueConsumer<T> implements Consumer {
   /** `concurrency: { adaptive }` only. */
   readonly #adaptive: AdaptiveConcurrency | undefined;
   readonly #fixedConcurrency: ConcurrencySnapshot;
+  /** Most handlers that may run now: the gate's limit, and the adaptive one. */
+  readonly #limit: () => number;
   #state: ConsumerState = "idle";
   #stopping: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
@@ -150,6 +153,8 @@ class QueueConsumer<T> implements Consumer {
       onSettled: () => this.#onSettled(),
       onCompleted: adaptive && ((latencyMs, failed) => adaptive.completed(latencyMs, this.#inFlight.size + 1, failed)),
     });
+    // The gate's limit (breakers, pauses) and the adaptive one: received only for slots under both.
+    this.#limit = adaptive ? () => Math.min(this.#gate.limit, adaptive.limit) : () => this.#gate.limit;
     this.#loop = new ReceiveLoop({
       source: config.source,
       maxBatch: config.maxReceiveBatch,
@@ -157,11 +162,19 @@ class QueueConsumer<T> implements Consumer {
       fullBatchWaitMs: config.fullBatchWaitMs,
       backoff: config.receiveBackoff,
       clock: config.clock,
-      // The gate's limit (breakers, pauses) and the adaptive one: received only for slots under both.
-      limit: adaptive ? () => Math.min(this.#gate.limit, adaptive.limit) : () => this.#gate.limit,
+      limit: this.#limit,
       tokens: config.rateLimit && new TokenBucket(config.rateLimit.perSecond, config.rateLimit.burst, config.now),
+      // A FIFO group's order is decided when a message is admitted (keyScheduler.ts): a message of a group that
+      // failed must not be admitted after it, so FIFO sources receive only for free slots.
+      ahead:
+        config.receiveAheadMs === undefined || config.keyRule?.overflow === "wait"
+          ? undefined
+          : new ReceiveAhead(config.receiveAheadMs),
+      now: config.now,
       busy: () => this.#inFlight.size,
-      deliver: (messages) => this.#deliver(messages),
+      deliver: (messages, receivedAt) => this.#deliver(messages, receivedAt),
+      start: (message, receivedAt) => this.#processor.start(message, receivedAt),
+      handBack: (message) => this.#handBackUnstarted(message),
       stats,
       events,
       log,
@@ -211,7 +224,11 @@ class QueueConsumer<T> implements Consumer {
   }
 
   stats(): ConsumerStats {
-    return this.#stats.snapshot(this.#inFlight.size, this.#adaptive?.snapshot() ?? this.#fixedConcurrency);
+    return this.#stats.snapshot(
+      this.#inFlight.size,
+      this.#adaptive?.snapshot() ?? this.#fixedConcurrency,
+      this.#loop.waiting,
+    );
   }
 
   on<E extends ConsumerEventName>(event: E, listener: ConsumerListener<E>): () => void {
@@ -235,29 +252,44 @@ class QueueConsumer<T> implements Consumer {
     if (this.#state === "draining") return;
     const paused = this.#gate.limit === 0;
     this.#setState(paused ? "paused" : "running", this.#gate.reason);
-    // Long polls in flight would return messages nobody may start; stop them, hand back what they bring.
-    if (paused) this.#loop.interrupt();
-    else this.#loop.pump();
+    // Long polls in flight would return messages nobody may start; stop them, hand back what they bring and
+    // what was received ahead.
+    if (paused) {
+      this.#loop.interrupt();
+      this.#loop.handBackWaiting();
+    } else {
+      this.#loop.pump();
+    }
   }
 
   /**
-   * Starts what the gate allows; hands back the rest (a breaker or pause lowered its limit while the receive was in
-   * flight). An adaptive limit that dropped meanwhile does not hand back: the messages are here, their receive
-   * already counted, and the limit only stops further receives.
+   * Starts what the limit allows; a message received ahead of its slot waits for one (bounded: see the receive
+   * loop); hands back the rest (a breaker or pause lowered the gate's limit while the receive was in flight). An
+   * adaptive limit that dropped meanwhile does not hand back: the messages are here, their receive already
+   * counted, and the limit only stops further receives.
    */
-  #deliver(messages: QueueMessage[]): void {
+  #deliver(messages: QueueMessage[], receivedAt: number): void {
     const accepting = this.#state === "running" || this.#state === "paused";
-    const limit = this.#gate.limit;
+    const gateLimit = this.#gate.limit;
+    const limit = this.#limit();
     for (const message of messages) {
-      if (accepting && this.#inFlight.size < limit) this.#processor.start(message);
-      else if (accepting) this.#processor.handBack(message, this.#gate.resumeInMs(), "paused");
-      else this.#processor.handBack(message, 0, "shutdown");
+      if (!accepting) this.#processor.handBack(message, 0, "shutdown");
+      else if (this.#inFlight.size < limit) this.#processor.start(message, receivedAt);
+      else if (gateLimit > 0 && this.#loop.hold(message, receivedAt)) continue;
+      else if (this.#inFlight.size < gateLimit) this.#processor.start(message, receivedAt);
+      else this.#processor.handBack(message, this.#gate.resumeInMs(), "paused");
     }
+  }
+
+  /** A message received ahead that no slot took: stopping, paused, or it waited past its bound. */
+  #handBackUnstarted(message: QueueMessage): void {
+    if (this.#state === "draining" || this.#state === "stopped") this.#processor.handBack(message, 0, "shutdown");
+    else this.#processor.handBack(message, this.#gate.limit === 0 ? this.#gate.resumeInMs() : 0, "paused");
   }
 
   #onSettled(): void {
     if (this.#inFlight.size === 0 && this.#onIdle !== undefined) this.#onIdle();
-    this.#loop.pump();
+    this.#loop.slotFreed();
   }
 
   #track(call: Promise<unknown>): void {

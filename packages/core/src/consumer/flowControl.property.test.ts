@@ -12,6 +12,7 @@ async function run(options: {
   failEvery: number;
   concurrency: number | { adaptive: { min: number; max: number } };
   maxInFlightPerKey?: number;
+  receiveAheadMs: number | false;
 }) {
   vi.useFakeTimers();
   try {
@@ -30,6 +31,7 @@ async function run(options: {
       heartbeat: false,
       backoff: { strategy: "none", baseMs: 10 },
       concurrency: options.concurrency,
+      receiveAheadMs: options.receiveAheadMs,
       fairness:
         options.maxInFlightPerKey === undefined
           ? undefined
@@ -70,12 +72,14 @@ const scenario = fc.record({
   failEvery: fc.integer({ min: 0, max: 7 }),
   min: fc.integer({ min: 1, max: 4 }),
   span: fc.integer({ min: 0, max: 12 }),
+  // Messages received ahead wait for a slot and are not "in flight": only started handlers count.
+  receiveAheadMs: fc.constantFrom<number | false>(false, 0, 20, 200),
 });
 
 describe("flow control properties", () => {
   it("in flight never exceeds the pool's max, the limit stays within [min, max], and every message is done", async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, async ({ count, keys, latencies, failEvery, min, span }) => {
+      fc.asyncProperty(scenario, async ({ count, keys, latencies, failEvery, min, span, receiveAheadMs }) => {
         const max = min + span;
         const result = await run({
           count,
@@ -83,6 +87,7 @@ describe("flow control properties", () => {
           failEvery,
           latencyOf: (i) => latencies[i % latencies.length]!,
           concurrency: { adaptive: { min, max } },
+          receiveAheadMs,
         });
 
         expect(result.peak).toBeLessThanOrEqual(max);
@@ -99,7 +104,7 @@ describe("flow control properties", () => {
       fc.asyncProperty(
         scenario,
         fc.integer({ min: 1, max: 3 }),
-        async ({ count, keys, latencies, failEvery }, share) => {
+        async ({ count, keys, latencies, failEvery, receiveAheadMs }, share) => {
           const result = await run({
             count,
             keys,
@@ -107,6 +112,7 @@ describe("flow control properties", () => {
             latencyOf: (i) => latencies[i % latencies.length]!,
             concurrency: 6,
             maxInFlightPerKey: share,
+            receiveAheadMs,
           });
 
           expect(result.peakPerKey).toBeLessThanOrEqual(share);

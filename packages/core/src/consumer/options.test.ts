@@ -64,6 +64,10 @@ describe("consumer options", () => {
     ["ackBatchSize", { ackBatchSize: 0 }],
     ["ackFlushMs", { ackFlushMs: -5 }],
     ["fullBatchWaitMs", { fullBatchWaitMs: Number.NaN }],
+    ["receiveAheadMs", { receiveAheadMs: -1 }],
+    ["receiveAheadMs", { receiveAheadMs: true }],
+    // A message waiting for its slot has no heartbeat: at most a tenth of the visibility timeout.
+    ["receiveAheadMs", { visibilityTimeoutMs: 30_000, receiveAheadMs: 3_001 }],
     ["drainTimeoutMs", { drainTimeoutMs: "30s" }],
     ["maxAttempts", { maxAttempts: 0 }],
     ["retryable", { retryable: true }],

@@ -201,6 +201,16 @@ export interface ConsumerOptions<T = unknown> {
    */
   fullBatchWaitMs?: number;
   /**
+   * Receive ahead of the free slots: the consumer also asks for the messages of the slots expected to free while
+   * a receive is in flight (measured completion rate × round trip) plus this many milliseconds of completions,
+   * at most one batch, so messages arrive as slots free. A message received ahead waits for its slot about one
+   * round trip plus this long at most; it is handed back after this + 100 ms, on a pause and on `stop()`.
+   * Higher values fill more receive batches at low concurrency (fewer receive calls per message) for longer waits;
+   * `false` receives only for free slots. FIFO sources always receive only for free slots.
+   * @defaultValue 0 (one round trip ahead; `createSqsConsumer`: 50)
+   */
+  receiveAheadMs?: number | false;
+  /**
    * Backoff after a failed receive (network, throttling, credentials), by consecutive failure.
    * @defaultValue `{ strategy: "equal", baseMs: 500, capMs: 30000 }`
    */
@@ -271,6 +281,7 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   halfOpenProbes: 1,
   receiveWaitTimeMs: 20_000,
   fullBatchWaitMs: 5,
+  receiveAheadMs: 0,
   ackBatchSize: 10,
   ackFlushMs: 5,
   drainTimeoutMs: 25_000,

@@ -64,10 +64,14 @@ export class MessageProcessor<T> {
   /**
    * Takes one received message; it occupies a slot until it settles. On a FIFO source it waits (slot held,
    * visibility kept) while an earlier message of its group runs; over its key's fair share it goes back.
+   * `receivedAt`: when its receive returned (earlier when it waited for a slot): its visibility counts from then.
    */
-  start(raw: QueueMessage): void {
-    const { config, inFlight, heartbeat } = this.#deps;
-    const job = new Job(raw, config.now(), this.#shared);
+  start(raw: QueueMessage, receivedAt?: number): void {
+    const { config, inFlight, heartbeat, stats } = this.#deps;
+    const now = config.now();
+    const job = new Job(raw, receivedAt ?? now, this.#shared);
+    job.startedAt = now; // its handler timeout counts from here
+    stats.recordSlotWait(now - job.receivedAt);
     const admission = this.#keys === undefined ? "start" : this.#keys.admit(job);
     if (admission === "refuse") {
       this.handBack(raw, config.fairShareDelayMs, "fairShare");

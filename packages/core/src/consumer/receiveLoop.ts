@@ -5,29 +5,34 @@
  * Slots are reserved when a receive is sent and released when it returns, so the receives in flight can never
  * bring back more messages than there are workers to start them: a held message's visibility clock runs.
  *
- * Full batches: when fewer slots than a batch are free (and the concurrency allows a full one), the loop waits
- * up to `fullBatchWaitMs` for more to free. Handlers that finish a few ms apart then share one receive, which
- * on SQS halves the API calls per message at saturation.
+ * Receiving ahead (`receiveAheadMs`, see receiveAhead.ts): the loop may also ask for the messages of slots
+ * expected to free while the receive is in flight, so messages arrive as slots free instead of a round trip
+ * after, and for up to a batch more that wait for slots. One that arrives before its slot waits (slotWaiters.ts), in receive order, and starts when a slot frees
+ * (its handler timeout counts from then, its visibility from the receive). They are never more than the receive
+ * asked for beyond the free slots nor than the limit; they are handed back at once on stop() and on a pause, and
+ * past `maxWaitMs` when the estimate failed. "In flight" (the limit, `stats().inFlight`) counts handlers
+ * started, not these.
+ *
+ * Full batches: when fewer messages than a batch may be received (and the concurrency allows a full one), the
+ * loop waits for more slots to free, at most `fullBatchWaitMs` while a slot sits idle. Handlers that finish a
+ * few ms apart then share one receive, which on SQS halves the API calls per message at saturation.
  *
  * Rate limit: with a token bucket, a receive asks for no more messages than there are tokens (one per message),
  * and the tokens of messages a receive did not return are given back; with none left, the loop waits for the next.
  *
- * Passes run in a microtask (completions of one tick share a pass), but at most PASSES_PER_TURN of them before
- * the loop waits for `setImmediate`: with an in-memory source every receive resolves in a microtask, and a loop
- * made only of microtasks would starve timers, I/O and signal handlers.
+ * Passes coalesce (passScheduler.ts): every completion asks for one, the completions of one tick share it.
  */
 import type { Clock, TimerHandle } from "../clock/Clock.js";
 import type { Logger } from "../logger.js";
 import type { MessageSource, QueueMessage } from "../queue/MessageSource.js";
-import { delayFor, type ResolvedBackoff } from "../resilience/backoff.js";
+import type { ResolvedBackoff } from "../resilience/backoff.js";
 import type { ConsumerEmitter } from "./events.js";
+import { PassScheduler } from "./passScheduler.js";
+import type { ReceiveAhead } from "./receiveAhead.js";
+import { ReceiveFailures } from "./receiveFailures.js";
+import { SlotWaiters } from "./slotWaiters.js";
 import type { StatsRecorder } from "./stats.js";
 import type { TokenBucket } from "./tokenBucket.js";
-
-/** Receive passes allowed in one turn of the event loop before yielding to it. */
-const PASSES_PER_TURN = 16;
-/** Past this many failures the backoff is at its cap anyway; keeps the exponent small. */
-const MAX_BACKOFF_ATTEMPT = 30;
 
 /** What the receive loop needs from the consumer. */
 export interface ReceiveLoopDeps {
@@ -44,8 +49,15 @@ export interface ReceiveLoopDeps {
   readonly busy: () => number;
   /** `rateLimit`'s bucket; undefined without a rate limit. */
   readonly tokens: TokenBucket | undefined;
-  /** Starts the received messages (or hands back those it cannot start). */
-  readonly deliver: (messages: QueueMessage[]) => void;
+  /** Receiving ahead of free slots; undefined: only for free slots. */
+  readonly ahead: ReceiveAhead | undefined;
+  readonly now: () => number;
+  /** Starts the received messages, holds (`hold`) or hands back those without a slot. */
+  readonly deliver: (messages: QueueMessage[], receivedAt: number) => void;
+  /** Starts a message that waited for a slot. */
+  readonly start: (message: QueueMessage, receivedAt: number) => void;
+  /** Hands back a message received ahead that no slot took (stopping, paused, or it waited too long). */
+  readonly handBack: (message: QueueMessage) => void;
   readonly stats: StatsRecorder;
   readonly events: ConsumerEmitter;
   readonly log: Logger;
@@ -55,7 +67,6 @@ export interface ReceiveLoopDeps {
 export class ReceiveLoop {
   readonly #deps: ReceiveLoopDeps;
   #active = false;
-  #scheduled = false;
   /** Slots promised to receives in flight. */
   #reserved = 0;
   #receiving = 0;
@@ -64,29 +75,40 @@ export class ReceiveLoop {
   #batchWaitOver = false;
   #retryTimer: TimerHandle | undefined;
   #tokenTimer: TimerHandle | undefined;
+  /** Received ahead, waiting for a slot. */
+  readonly #waiters: SlotWaiters;
+  /** While a receive's messages are delivered: how many of them it asked for beyond the free slots. */
+  #holdable = 0;
   #settledWaiters: Array<() => void> = [];
-  #consecutiveFailures = 0;
-  #lastError: unknown;
-  #passesLeft = PASSES_PER_TURN;
-  #refillScheduled = false;
-  readonly #run = () => this.#receive();
-  readonly #refill = () => {
-    this.#refillScheduled = false;
-    this.#passesLeft = PASSES_PER_TURN;
-  };
+  readonly #failures: ReceiveFailures;
+  readonly #passes = new PassScheduler(() => this.#receive());
 
   constructor(deps: ReceiveLoopDeps) {
     this.#deps = deps;
+    this.#failures = new ReceiveFailures(deps);
+    this.#waiters = new SlotWaiters({
+      limit: deps.limit,
+      busy: deps.busy,
+      now: deps.now,
+      maxWaitMs: deps.ahead?.maxWaitMs ?? 0,
+      start: deps.start,
+      handBack: deps.handBack,
+      onExpired: () => this.pump(),
+      after: (ms, fire) => {
+        const timer = this.#after(ms, fire);
+        return () => this.#cancel(timer);
+      },
+    });
   }
 
   /** Receives failed in a row (0 once one succeeds). */
   get consecutiveFailures(): number {
-    return this.#consecutiveFailures;
+    return this.#failures.consecutive;
   }
 
   /** The error of the last failed receive, until one succeeds. */
   get lastError(): unknown {
-    return this.#lastError;
+    return this.#failures.lastError;
   }
 
   /** Receive calls in flight. */
@@ -94,20 +116,51 @@ export class ReceiveLoop {
     return this.#receiving;
   }
 
+  /** Messages received ahead, waiting for a slot. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
   start(): void {
     this.#active = true;
     this.pump();
   }
 
-  /** Stops receiving: no new receives, in-flight long polls are aborted. */
+  /** Stops receiving: no new receives, in-flight long polls are aborted, messages waiting for a slot go back. */
   stop(): void {
     this.#active = false;
     this.interrupt();
-    const { clock } = this.#deps;
-    clock.clearTimeout(this.#batchTimer);
-    clock.clearTimeout(this.#retryTimer);
-    clock.clearTimeout(this.#tokenTimer);
+    this.#cancel(this.#batchTimer);
+    this.#cancel(this.#retryTimer);
+    this.#cancel(this.#tokenTimer);
     this.#batchTimer = this.#retryTimer = this.#tokenTimer = undefined;
+    this.handBackWaiting();
+  }
+
+  /**
+   * Keeps a received message that has no slot yet, when receiving ahead; false when it may not wait (no
+   * receiving ahead, stopped, more than its receive asked for beyond the free slots, or as many wait as the
+   * limit): the caller starts or hands it back.
+   */
+  hold(message: QueueMessage, receivedAt: number): boolean {
+    const { ahead } = this.#deps;
+    if (ahead === undefined || !this.#active || this.#holdable <= 0) return false;
+    if (this.#waiters.size >= this.#deps.limit()) return false;
+    this.#holdable--;
+    this.#waiters.add(message, receivedAt);
+    return true;
+  }
+
+  /** A slot freed: the estimate learns of it, a waiting message takes it, and a receive pass follows. */
+  slotFreed(): void {
+    this.#deps.ahead?.completed(this.#deps.now());
+    this.#waiters.startWhileFree();
+    this.pump();
+  }
+
+  /** Hands back every message waiting for a slot (a pause, stop, or the oldest waited too long). */
+  handBackWaiting(): void {
+    this.#waiters.handBackAll();
   }
 
   /** Aborts the long polls in flight (a breaker opened); later receives use a fresh signal. */
@@ -125,55 +178,65 @@ export class ReceiveLoop {
 
   /** Asks for a receive pass soon (a slot freed, the limit changed). Cheap to call often: passes coalesce. */
   pump(): void {
-    if (!this.#active || this.#scheduled) return;
-    this.#scheduled = true;
-    if (this.#passesLeft > 0) {
-      this.#passesLeft--;
-      queueMicrotask(this.#run);
-    } else {
-      setImmediate(this.#run); // runs after #refill, which was scheduled earlier
-    }
-    if (!this.#refillScheduled) {
-      this.#refillScheduled = true;
-      setImmediate(this.#refill);
-    }
+    if (this.#active) this.#passes.request();
   }
 
   #receive(): void {
-    this.#scheduled = false;
-    if (!this.#active || this.#retryTimer !== undefined) return;
-    const { maxBatch, fullBatchWaitMs } = this.#deps;
+    if (!this.#active) return;
+    this.#waiters.startWhileFree(); // the limit may have risen
+    if (this.#retryTimer !== undefined) return;
+    const { maxBatch, fullBatchWaitMs, ahead } = this.#deps;
     const limit = this.#deps.limit();
-    let free = limit - this.#deps.busy() - this.#reserved;
-    if (free > 0 && this.#deps.tokens !== undefined) free = this.#limitByTokens(free, this.#deps.tokens);
-    while (free > 0) {
-      const want = Math.min(free, maxBatch);
+    // Slots that nothing covers yet: neither a handler, a receive in flight, nor a message waiting here.
+    let free = limit - this.#deps.busy() - this.#reserved - this.#waiters.size;
+    let room = ahead === undefined ? free : Math.floor(free + ahead.slots(this.#deps.now(), limit, maxBatch));
+    if (room > 0 && this.#deps.tokens !== undefined) room = this.#limitByTokens(room, this.#deps.tokens);
+    while (room > 0) {
+      const want = Math.min(room, maxBatch);
       if (want < maxBatch && limit >= maxBatch && fullBatchWaitMs > 0 && !this.#batchWaitOver) {
-        this.#batchTimer ??= this.#deps.clock.setTimeout(() => {
-          this.#batchTimer = undefined;
-          this.#batchWaitOver = true;
-          this.pump();
-        }, fullBatchWaitMs);
+        // Only an idle slot is worth a smaller receive, after `fullBatchWaitMs`; without one, wait for a full batch.
+        if (free > 0) this.#batchTimer ??= this.#after(fullBatchWaitMs, this.#batchWaitEnded);
+        else this.#endBatchWait();
         return;
       }
       if (want < maxBatch) this.#batchWaitOver = false;
       this.#send(want);
+      room -= want;
       free -= want;
     }
     // Nothing left to fill: a pending wait for a fuller batch has nothing to wait for.
-    if (this.#batchTimer !== undefined) this.#deps.clock.clearTimeout(this.#batchTimer);
+    this.#endBatchWait();
+  }
+
+  readonly #batchWaitEnded = () => {
+    this.#batchTimer = undefined;
+    this.#batchWaitOver = true;
+    this.pump();
+  };
+
+  #endBatchWait(): void {
+    this.#cancel(this.#batchTimer);
     this.#batchTimer = undefined;
     this.#batchWaitOver = false;
+  }
+
+  /** Every timer of the loop is set and cleared here, on the consumer's clock. */
+  #after(ms: number, fire: () => void): TimerHandle {
+    return this.#deps.clock.setTimeout(fire, ms);
+  }
+
+  #cancel(timer: TimerHandle | undefined): void {
+    this.#deps.clock.clearTimeout(timer);
   }
 
   /** At most the tokens available; with none, a pass is due when the next one is. */
   #limitByTokens(free: number, tokens: TokenBucket): number {
     const available = tokens.available();
     if (available === 0 && this.#tokenTimer === undefined) {
-      this.#tokenTimer = this.#deps.clock.setTimeout(() => {
+      this.#tokenTimer = this.#after(tokens.msUntilToken(), () => {
         this.#tokenTimer = undefined;
         this.pump();
-      }, tokens.msUntilToken());
+      });
     }
     return Math.min(free, available);
   }
@@ -185,6 +248,7 @@ export class ReceiveLoop {
     this.#receiving++;
     stats.receives++;
     const signal = this.#controller.signal;
+    const sentAt = this.#deps.ahead === undefined ? 0 : this.#deps.now();
     let call: Promise<QueueMessage[]>;
     try {
       call = source.receive(want, { waitTimeMs, signal });
@@ -194,7 +258,7 @@ export class ReceiveLoop {
     call.then(
       (messages) =>
         Array.isArray(messages)
-          ? this.#onReceived(want, messages)
+          ? this.#onReceived(want, messages, sentAt)
           : this.#onFailed(
               want,
               new TypeError(`source.receive resolved with ${typeof messages}, not an array`),
@@ -204,24 +268,26 @@ export class ReceiveLoop {
     );
   }
 
-  #onReceived(want: number, messages: QueueMessage[]): void {
+  #onReceived(want: number, messages: QueueMessage[], sentAt: number): void {
     this.#release(want);
+    const receivedAt = this.#deps.now();
+    if (messages.length === want) this.#deps.ahead?.roundTrip(receivedAt - sentAt);
     if (messages.length < want) this.#deps.tokens?.giveBack(want - messages.length);
-    if (this.#consecutiveFailures > 0) {
-      this.#deps.log.info("receive recovered", { afterFailures: this.#consecutiveFailures });
-      this.#consecutiveFailures = 0;
-      this.#lastError = undefined;
-    }
+    this.#failures.succeeded();
     if (messages.length > 0) {
       this.#deps.stats.received += messages.length;
       if (this.#deps.events.has("received")) this.#deps.events.emit("received", { messages });
       try {
-        this.#deps.deliver(messages);
+        this.#waiters.startWhileFree(); // they were here first
+        // Only what was asked for may wait: a source that returns more than `max` must not fill the waiting room.
+        this.#holdable = Math.max(0, want - Math.max(0, this.#deps.limit() - this.#deps.busy()));
+        this.#deps.deliver(messages, receivedAt);
       } catch (error) {
         // deliver() hands failures of its own to the source; this guards the loop against a bug there.
         this.#deps.log.error("delivering received messages failed", { error });
         this.#deps.events.emit("error", { error, during: "deliver" });
       }
+      this.#holdable = 0;
     }
     this.#notifySettled();
     this.pump();
@@ -236,26 +302,12 @@ export class ReceiveLoop {
       this.pump();
       return;
     }
-    const { stats, log, events } = this.#deps;
-    stats.receiveFailures++;
-    this.#lastError = error;
-    // Receives that fail together (all the parallel polls during one outage) count as one failure, so a
-    // brief outage does not jump straight to the longest backoff.
-    if (this.#retryTimer !== undefined) return;
-    this.#consecutiveFailures++;
-    const attempt = Math.min(this.#consecutiveFailures - 1, MAX_BACKOFF_ATTEMPT);
-    const retryInMs = Math.round(delayFor(this.#deps.backoff, attempt, undefined));
-    log.warn("receive failed; retrying after a backoff", {
-      error,
-      consecutiveFailures: this.#consecutiveFailures,
-      retryInMs,
-    });
-    events.emit("receiveFailed", { error, consecutiveFailures: this.#consecutiveFailures, retryInMs });
-    if (!this.#active) return;
-    this.#retryTimer = this.#deps.clock.setTimeout(() => {
+    const retryInMs = this.#failures.failed(error, this.#retryTimer === undefined);
+    if (retryInMs === undefined || !this.#active) return;
+    this.#retryTimer = this.#after(retryInMs, () => {
       this.#retryTimer = undefined;
       this.pump();
-    }, retryInMs);
+    });
   }
 
   #release(want: number): void {

@@ -52,6 +52,8 @@ export interface ConsumerConfig<T> {
   readonly dependencyBackoff: ResolvedBackoff;
   readonly receiveWaitTimeMs: number;
   readonly fullBatchWaitMs: number;
+  /** `receiveAheadMs`; undefined when `false` (receive only for free slots). */
+  readonly receiveAheadMs: number | undefined;
   readonly receiveBackoff: ResolvedBackoff;
   readonly ackBatchSize: number;
   readonly ackFlushMs: number;
@@ -143,6 +145,16 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
     ),
     receiveWaitTimeMs: duration("receiveWaitTimeMs", options.receiveWaitTimeMs ?? d.receiveWaitTimeMs, 0),
     fullBatchWaitMs: duration("fullBatchWaitMs", options.fullBatchWaitMs ?? d.fullBatchWaitMs, 0),
+    receiveAheadMs:
+      options.receiveAheadMs === false
+        ? undefined
+        : // A message waiting for its slot gets no heartbeat: its wait stays far inside the visibility timeout.
+          duration(
+            "receiveAheadMs",
+            options.receiveAheadMs ?? d.receiveAheadMs,
+            0,
+            Math.floor(visibilityTimeoutMs / 10),
+          ),
     receiveBackoff: resolveBackoff(withDefaults(d.receiveBackoff, options.receiveBackoff), "receiveBackoff."),
     ackBatchSize: integer("ackBatchSize", options.ackBatchSize ?? d.ackBatchSize, 1, 1_000),
     ackFlushMs: duration("ackFlushMs", options.ackFlushMs ?? d.ackFlushMs, 0),

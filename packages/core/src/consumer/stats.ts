@@ -5,12 +5,12 @@
 
 import type { ConcurrencySnapshot } from "./adaptiveConcurrency.js";
 
-/** Reservoir size: the latency percentiles describe the last this-many handler runs. */
+/** Reservoir size: the percentiles describe the last this-many handler runs (or starts). */
 const RESERVOIR_SIZE = 1024;
 
-/** Handler latency percentiles, in milliseconds, over the most recent handler runs. */
+/** Percentiles of a duration, in milliseconds, over the most recent messages. */
 export interface LatencySnapshot {
-  /** How many runs the percentiles cover (at most 1024, the most recent). */
+  /** How many messages the percentiles cover (at most 1024, the most recent). */
   readonly samples: number;
   readonly p50: number;
   readonly p95: number;
@@ -22,6 +22,8 @@ export interface LatencySnapshot {
 export interface ConsumerStats {
   /** Messages held now: handlers running, plus (FIFO) messages waiting for an earlier one of their group. */
   readonly inFlight: number;
+  /** Messages received ahead of a free slot, waiting for one (`receiveAheadMs`); not counted in `inFlight`. */
+  readonly waitingForSlot: number;
   /** Messages received. */
   readonly received: number;
   /** Handlers that succeeded; their message is queued for the batched ack (see `acked` for what was deleted). */
@@ -51,6 +53,8 @@ export interface ConsumerStats {
   readonly extends: number;
   /** Handler latency over recent runs. */
   readonly latencyMs: LatencySnapshot;
+  /** How long recent messages waited from their receive to a slot (0 unless received ahead, `receiveAheadMs`). */
+  readonly slotWaitMs: LatencySnapshot;
   /** The concurrency limit now: fixed, or adaptive with why it last changed and the measured no-load latency. */
   readonly concurrency: ConcurrencySnapshot;
 }
@@ -69,19 +73,24 @@ export class StatsRecorder {
   receives = 0;
   receiveFailures = 0;
   extends = 0;
-  readonly #durations = new Float64Array(RESERVOIR_SIZE);
-  #recorded = 0;
+  readonly #durations = new Reservoir();
+  readonly #slotWaits = new Reservoir();
 
   /** Records one handler duration (milliseconds). */
   recordDuration(ms: number): void {
-    this.#durations[this.#recorded % RESERVOIR_SIZE] = ms;
-    this.#recorded++;
+    this.#durations.add(ms);
+  }
+
+  /** Records how long a message waited from its receive to its slot (milliseconds). */
+  recordSlotWait(ms: number): void {
+    this.#slotWaits.add(ms);
   }
 
   /** A frozen snapshot, with percentiles computed now. */
-  snapshot(inFlight: number, concurrency: ConcurrencySnapshot): ConsumerStats {
+  snapshot(inFlight: number, concurrency: ConcurrencySnapshot, waitingForSlot = 0): ConsumerStats {
     return Object.freeze({
       inFlight,
+      waitingForSlot,
       received: this.received,
       succeeded: this.succeeded,
       failed: this.failed,
@@ -94,15 +103,27 @@ export class StatsRecorder {
       receives: this.receives,
       receiveFailures: this.receiveFailures,
       extends: this.extends,
-      latencyMs: this.#latency(),
+      latencyMs: this.#durations.snapshot(),
+      slotWaitMs: this.#slotWaits.snapshot(),
       concurrency,
     });
   }
+}
 
-  #latency(): LatencySnapshot {
+/** The last RESERVOIR_SIZE values of a duration. */
+class Reservoir {
+  readonly #values = new Float64Array(RESERVOIR_SIZE);
+  #recorded = 0;
+
+  add(ms: number): void {
+    this.#values[this.#recorded % RESERVOIR_SIZE] = ms;
+    this.#recorded++;
+  }
+
+  snapshot(): LatencySnapshot {
     const samples = Math.min(this.#recorded, RESERVOIR_SIZE);
     if (samples === 0) return Object.freeze({ samples, p50: 0, p95: 0, p99: 0, max: 0 });
-    const sorted = this.#durations.slice(0, samples).sort();
+    const sorted = this.#values.slice(0, samples).sort();
     const at = (q: number) => sorted[Math.min(samples - 1, Math.ceil(q * samples) - 1)] ?? 0;
     return Object.freeze({ samples, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[samples - 1] ?? 0 });
   }

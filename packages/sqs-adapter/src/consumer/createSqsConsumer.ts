@@ -33,6 +33,13 @@ export interface SqsConsumerOptions<T = unknown> extends Omit<ConsumerOptions<T>
    */
   ackFlushMs?: number;
   /**
+   * Receive ahead of the free slots by one round trip plus this many milliseconds of completions (at most one
+   * batch), so messages arrive as slots free and, at low concurrency, receives stay fuller. A message waits for
+   * its slot about this long at most; `false` receives only for free slots. See the core option.
+   * @defaultValue 50 (core: 0)
+   */
+  receiveAheadMs?: number | false;
+  /**
    * More options of the {@link SqsSource}: where permanent failures go (`deadLetterQueueUrl`, or `deadLetter:
    * false` to leave them to the RedrivePolicy), batch retry attempts and delays.
    * @defaultValue `{}` (dead letters go to the DLQ named by the queue's RedrivePolicy, at once, with the reason)
@@ -62,13 +69,16 @@ export interface SqsConsumer extends Consumer {
  * (core: 5 ms) for more acks, so at a few hundred messages/s and up deletes still go out ten at a time
  * (one DeleteMessageBatch per 10 messages instead of ~1.07); a message stays undeleted 20 ms longer, far
  * inside its visibility timeout. FIFO queues keep the core's 5 ms: the next message of a group is held
- * back until the previous one is deleted.
+ * back until the previous one is deleted. `receiveAheadMs`: receives are billed, so a message may wait up to
+ * 50 ms (core: 0) for its slot; at low concurrency that fills receive batches (docs/consumer.md has the curve),
+ * and at high concurrency the one-batch cap keeps the wait to a few ms.
  */
 const SQS_CONSUMER_DEFAULTS = Object.freeze({
   handleSignals: true,
   autoStart: true,
   ackFlushMs: 20,
   fifoAckFlushMs: 5,
+  receiveAheadMs: 50,
 });
 
 /**
@@ -114,7 +124,8 @@ export async function createSqsConsumer<T = unknown>(options: SqsConsumerOptions
     consumerOptions.ackFlushMs ??
     (source.fifo ? SQS_CONSUMER_DEFAULTS.fifoAckFlushMs : SQS_CONSUMER_DEFAULTS.ackFlushMs);
   // A FIFO source keeps each group's order in core's consumer (source.fifo), as for every other source.
-  const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, logger, source });
+  const receiveAheadMs = consumerOptions.receiveAheadMs ?? SQS_CONSUMER_DEFAULTS.receiveAheadMs;
+  const consumer = createConsumer<T>({ ...consumerOptions, ackFlushMs, receiveAheadMs, logger, source });
   // `payloads.deleteAfterAck` is the core consumer's (on its `acked` event), as for any source.
   // Fail fast on a dependency that cannot work (a missing idempotency table), as on a missing queue: a worker
   // that started anyway would only sit paused. `checks` was validated by createConsumer.
