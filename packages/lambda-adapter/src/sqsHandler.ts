@@ -13,8 +13,9 @@ const messageGroupOf = (record: SqsRecord): string | undefined => record.attribu
 
 /**
  * Wraps a message handler (the same one the ECS consumer runs) into a Lambda handler for SQS triggers.
- * Records are decoded like the consumer does (JSON, SNS envelopes, an optional schema) and handled with
- * bounded concurrency; the failed ones are returned in `batchItemFailures`, so SQS deletes only the rest.
+ * Records are decoded by `decode` (default `json`; `snsEnvelope(json)` for a topic's notifications without raw
+ * delivery, `withSchema(schema)` to validate) and handled with bounded concurrency; the failed ones are
+ * returned in `batchItemFailures`, so SQS deletes only the rest.
  * The event source mapping must have `ReportBatchItemFailures` on, or a partial failure retries the
  * whole batch.
  *
@@ -32,7 +33,7 @@ const messageGroupOf = (record: SqsRecord): string | undefined => record.attribu
  * ```ts
  * export const handler = sqsHandler<Order>(async (message, { signal, log }) => {
  *   await placeOrder(message.body, { signal });
- * }, { schema: orderSchema });
+ * }, { decode: withSchema(orderSchema) });
  * ```
  * @throws InvalidOptionError when an option is invalid (at creation, not per invocation).
  */
