@@ -13,8 +13,8 @@ const snsMessageIdOf = (record: SnsEventRecord): string => record?.Sns?.MessageI
 
 /**
  * Wraps a message handler (the same one the ECS consumer runs) into a Lambda handler for an SNS subscription.
- * The notification's `Message` is decoded (`decode`: `json` by default, `withSchema(schema)` to validate) and handed to the handler
- * with the SNS message id as `message.id` and the notification in `message.sns`.
+ * The notification's `Message` is decoded (`decode`: `json` by default, `withSchema(schema)` to validate) and
+ * handed to the handler with the SNS message id as `message.id` and the notification in `message.sns`.
  *
  * SNS invokes Lambda asynchronously: when the handler fails, this function throws
  * ({@link SnsNotificationFailedError}), Lambda retries the event twice, then sends it to the function's
