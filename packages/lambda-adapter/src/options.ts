@@ -12,7 +12,7 @@ import {
 } from "@resilient-jobs/core";
 import type { InvocationLogs } from "./coldStart.js";
 import type { DeadLetterTarget } from "./deadLetter.js";
-import type { LambdaContext, SnsEventRecord, SqsRecord } from "./events.js";
+import type { SnsEventRecord, SqsRecord } from "./events.js";
 import type { DeadlineMargins } from "./invocationDeadline.js";
 
 /** What `sqsHandler` and `snsHandler` share. `T` is the decoded body's type (inferred from `schema`). */
