@@ -67,6 +67,11 @@ export class BreakerGate {
     return this.#limit;
   }
 
+  /** No breaker, pause or dependency check holds the limit below `concurrency`. */
+  get atFullLimit(): boolean {
+    return this.#limit >= this.#deps.concurrency;
+  }
+
   /** Why the limit is below `concurrency`; undefined when it is not. */
   get reason(): string | undefined {
     return this.#reason;

@@ -170,6 +170,7 @@ class QueueConsumer<T> implements Consumer {
         config.receiveAheadMs === undefined || config.keyRule?.overflow === "wait"
           ? undefined
           : new ReceiveAhead(config.receiveAheadMs),
+      mayReceiveAhead: () => this.#gate.atFullLimit,
       now: config.now,
       busy: () => this.#inFlight.size,
       deliver: (messages, receivedAt) => this.#deliver(messages, receivedAt),

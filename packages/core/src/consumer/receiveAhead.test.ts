@@ -152,6 +152,25 @@ describe("receiving ahead of free slots", () => {
     expect(p.consumer.stats().waitingForSlot).toBe(0);
   });
 
+  it("receives only for free slots while a breaker is half-open: a held message would burn a receive per probe", async () => {
+    const breaker = createTestBreaker();
+    const p = pipeline(start, { receiveAheadMs: 30, breakers: [breaker], halfOpenProbes: 2 });
+    await tick(300); // a high completion rate: receiving ahead at full speed
+    breaker.open(Date.now() + 10);
+    breaker.halfOpen();
+    const before = p.receives.length;
+    let held = 0;
+
+    for (let t = 0; t < 200; t++) {
+      await tick(1);
+      held = Math.max(held, p.consumer.stats().waitingForSlot);
+    }
+
+    expect(held).toBe(0);
+    expect(p.receives.length).toBeGreaterThan(before); // the probes were received
+    for (const { asked, free } of p.receives.slice(before)) expect(asked).toBeLessThanOrEqual(Math.min(2, free));
+  });
+
   it("times a waiting message's handler from its start, and its visibility from its receive", async () => {
     const p = pipeline(start, {
       receiveAheadMs: 30,

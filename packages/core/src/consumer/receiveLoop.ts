@@ -51,6 +51,12 @@ export interface ReceiveLoopDeps {
   readonly tokens: TokenBucket | undefined;
   /** Receiving ahead of free slots; undefined: only for free slots. */
   readonly ahead: ReceiveAhead | undefined;
+  /**
+   * Whether receiving ahead is allowed now: not while a breaker half-opens or a pause or dependency check holds
+   * the limit down, where a message held for a slot would be handed back with the next failed probe, a receive
+   * spent toward the dead-letter queue for nothing.
+   */
+  readonly mayReceiveAhead: () => boolean;
   readonly now: () => number;
   /** Starts the received messages, holds (`hold`) or hands back those without a slot. */
   readonly deliver: (messages: QueueMessage[], receivedAt: number) => void;
@@ -144,7 +150,7 @@ export class ReceiveLoop {
    */
   hold(message: QueueMessage, receivedAt: number): boolean {
     const { ahead } = this.#deps;
-    if (ahead === undefined || !this.#active || this.#holdable <= 0) return false;
+    if (ahead === undefined || !this.#active || this.#holdable <= 0 || !this.#deps.mayReceiveAhead()) return false;
     if (this.#waiters.size >= this.#deps.limit()) return false;
     this.#holdable--;
     this.#waiters.add(message, receivedAt);
@@ -189,7 +195,10 @@ export class ReceiveLoop {
     const limit = this.#deps.limit();
     // Slots that nothing covers yet: neither a handler, a receive in flight, nor a message waiting here.
     let free = limit - this.#deps.busy() - this.#reserved - this.#waiters.size;
-    let room = ahead === undefined ? free : Math.floor(free + ahead.slots(this.#deps.now(), limit, maxBatch));
+    let room =
+      ahead === undefined || !this.#deps.mayReceiveAhead()
+        ? free
+        : Math.floor(free + ahead.slots(this.#deps.now(), limit, maxBatch));
     if (room > 0 && this.#deps.tokens !== undefined) room = this.#limitByTokens(room, this.#deps.tokens);
     while (room > 0) {
       const want = Math.min(room, maxBatch);
