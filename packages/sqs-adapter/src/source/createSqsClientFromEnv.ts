@@ -12,7 +12,7 @@ import { createKeyObjectSha256 } from "./keyObjectSha256.js";
  * - the SDK's logger middleware: this client has no logger (the SDK's no-op one), yet the middleware copies
  *   every request and response, each received message included, through the SDK's sensitive-data filter
  *   before handing the copy to the no-op (~3 µs per message, docs/benchmarks.md);
- * - re-importing HMAC keys: it signs with {@link createKeyObjectSha256} (Node 24 imports a raw key on every
+ * - re-importing HMAC keys: it signs with keys imported once (keyObjectSha256.ts; Node 24 imports a raw key on every
  *   HMAC, and SigV4 makes two per request).
  *
  * A client you pass in yourself keeps all of these.
