@@ -203,7 +203,7 @@ export interface ConsumerOptions<T = unknown> {
   /**
    * Receive ahead of the free slots: the consumer also asks for the messages of the slots expected to free while
    * a receive is in flight (measured completion rate × round trip) plus this many milliseconds of completions,
-   * at most one batch, so messages arrive as slots free. A message received ahead waits for its slot about one
+   * at most half a batch, so messages arrive as slots free. A message received ahead waits for its slot about one
    * round trip plus this long at most; it is handed back after this + 100 ms, on a pause and on `stop()`.
    * Higher values fill more receive batches at low concurrency (fewer receive calls per message) for longer waits;
    * `false` receives only for free slots. FIFO sources always receive only for free slots.

@@ -3,6 +3,7 @@ import { InMemoryQueue } from "../queue/InMemoryQueue.js";
 import type { QueueMessage } from "../queue/MessageSource.js";
 import type { HandBackReason } from "./events.js";
 import type { ConsumerOptions } from "./options.js";
+import { ReceiveAhead } from "./receiveAhead.js";
 import { createTestBreaker, overrideSource, tick, useStartedConsumer } from "./testKit.js";
 import type { Consumer } from "./types.js";
 
@@ -11,7 +12,7 @@ const CONCURRENCY = 20;
 
 /**
  * A consumer on a queue whose receives take ROUND_TRIP_MS (fake timers), with handlers of staggered latencies
- * (20-49 ms) until `stall()`: from then on new handlers never finish. Records, for each receive, how many it asked
+ * (20-49 ms) until `stall()`: from then on no handler finishes. Records, for each receive, how many it asked
  * for and how many slots were free; for each message, when its receive returned and when its handler started.
  */
 function pipeline(start: ReturnType<typeof useStartedConsumer>, options: Partial<ConsumerOptions<unknown>>) {
@@ -50,6 +51,7 @@ function pipeline(start: ReturnType<typeof useStartedConsumer>, options: Partial
       if (stalled) return new Promise<void>(() => {});
       const { i } = message.body as { i: number };
       await new Promise((resolve) => setTimeout(resolve, 20 + ((i * 7) % 30)));
+      if (stalled) return new Promise<void>(() => {});
       running--;
     },
     ...options,
@@ -97,7 +99,7 @@ describe("receiving ahead of free slots", () => {
     expect(p.consumer.stats().slotWaitMs.samples).toBeGreaterThan(0);
   });
 
-  it("keeps at most one batch beyond the round trip waiting, each no longer than about receiveAheadMs", async () => {
+  it("keeps at most half a batch beyond the round trip waiting, each no longer than about receiveAheadMs", async () => {
     const p = pipeline(start, { receiveAheadMs: 15 });
 
     await tick(1_000);
@@ -189,5 +191,35 @@ describe("receiving ahead of free slots", () => {
       expect(p.abortedAt.get(id)! - p.startedAt.get(id)!).toBe(20_000);
       expect(p.extendedAt.get(id)! - p.receivedAt.get(id)!).toBe(10_000);
     }
+  });
+});
+
+describe("ReceiveAhead", () => {
+  /** An estimate fed `perMs` completions every ms for `forMs`, with receives taking `roundTripMs`. */
+  function steady(aheadMs: number, perMs: number, roundTripMs: number, forMs = 2_000) {
+    const ahead = new ReceiveAhead(aheadMs);
+    for (let t = 0; t < forMs; t++) for (let k = 0; k < perMs; k++) ahead.completed(t);
+    ahead.roundTrip(roundTripMs);
+    return { ahead, now: forMs - 1 };
+  }
+
+  it("asks for the round trip's completions plus at most half a batch, however large receiveAheadMs is", () => {
+    // 2 completions per ms (concurrency 100 at 50 ms): a whole batch ahead would keep 10 messages waiting, the
+    // tenth of them about 5 ms; half a batch halves that wait.
+    const { ahead, now } = steady(1_000, 2, 2);
+    expect(ahead.rate(now)).toBeCloseTo(2, 1);
+    expect(ahead.slots(now, 100, 10)).toBeGreaterThan(2 * 2 + 4.5);
+    expect(ahead.slots(now, 100, 10)).toBeLessThanOrEqual(2 * 2 + 5 + 0.1);
+  });
+
+  it("asks for receiveAheadMs of completions when that is less than half a batch", () => {
+    const { ahead, now } = steady(1, 2, 2);
+    expect(ahead.slots(now, 100, 10)).toBeCloseTo(2 * 2 + 2, 0);
+  });
+
+  it("never asks beyond the limit, and for nothing while nothing completes", () => {
+    const { ahead, now } = steady(1_000, 2, 2);
+    expect(ahead.slots(now, 3, 10)).toBe(3);
+    expect(new ReceiveAhead(50).slots(0, 100, 10)).toBe(0);
   });
 });

@@ -3,10 +3,10 @@
  *
  * - the slots expected to free while one receive is in flight (measured completion rate × measured round trip):
  *   the receive is sent so that its messages arrive about when those slots free, and wait about nothing.
- * - `receiveAheadMs` worth of completions, at most one batch: messages that wait here for a slot, so a slot
+ * - `receiveAheadMs` worth of completions, at most half a batch: messages that wait here for a slot, so a slot
  *   that frees starts one at once instead of idling until enough others free to make a batch (high
  *   concurrency), and receives stay full although slots free one at a time (low concurrency). Each of these
- *   waits at most about `receiveAheadMs`, and at most about the time a batch of slots takes to free.
+ *   waits at most about `receiveAheadMs`, and at most about the time half a batch of slots takes to free.
  *
  * The receive loop hands a waiting message back past a hard bound (`maxWaitMs`) when the estimate failed (the
  * limit dropped, handlers stalled).
@@ -19,6 +19,13 @@
 
 /** τ of the completion rate, ms: long enough to average a few dozen completions at low concurrency. */
 const RATE_TIME_CONSTANT_MS = 250;
+/**
+ * The share of a batch received ahead beyond one round trip. A batch then arrives when about half its slots are
+ * free: its first half starts at once and its second waits for the next half to free, so no message waits longer
+ * than half a batch's completions and no slot idles longer either. A whole batch (measured at concurrency 100 on
+ * fauxqs: 0.98 of the bound, slot wait p99 9 ms) buys about 1.5% of throughput for twice the wait (0.97, 5 ms).
+ */
+const AHEAD_BATCH_SHARE = 0.5;
 /** Weight of each new round trip in its running average. */
 const ROUND_TRIP_WEIGHT = 0.2;
 /**
@@ -77,7 +84,7 @@ export class ReceiveAhead {
   slots(now: number, limit: number, maxBatch: number): number {
     const rate = this.#rateNow(now);
     if (rate === 0) return 0;
-    return Math.min(limit, rate * this.roundTripMs + Math.min(maxBatch, rate * this.#aheadMs));
+    return Math.min(limit, rate * this.roundTripMs + Math.min(maxBatch * AHEAD_BATCH_SHARE, rate * this.#aheadMs));
   }
 
   #rateNow(now: number): number {

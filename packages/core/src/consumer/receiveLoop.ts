@@ -7,7 +7,7 @@
  *
  * Receiving ahead (`receiveAheadMs`, see receiveAhead.ts): the loop may also ask for the messages of slots
  * expected to free while the receive is in flight, so messages arrive as slots free instead of a round trip
- * after, and for up to a batch more that wait for slots. One that arrives before its slot waits (slotWaiters.ts), in receive order, and starts when a slot frees
+ * after, and for up to half a batch more that wait for slots. One that arrives before its slot waits (slotWaiters.ts), in receive order, and starts when a slot frees
  * (its handler timeout counts from then, its visibility from the receive). They are never more than the receive
  * asked for beyond the free slots nor than the limit; they are handed back at once on stop() and on a pause, and
  * past `maxWaitMs` when the estimate failed. "In flight" (the limit, `stats().inFlight`) counts handlers
