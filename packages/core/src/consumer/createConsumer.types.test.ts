@@ -10,7 +10,7 @@ import type { Consumer, ConsumerMessage, ConsumerState, HandlerContext } from ".
 
 // Type tests: checked by `tsc` (the root tsconfig includes tests); the runtime part only constructs.
 describe("createConsumer types", () => {
-  it("infers the body type from the schema", () => {
+  it("infers the body type from the deprecated schema", () => {
     const consumer = createConsumer({
       source: new InMemoryQueue(),
       schema: z.object({ orderId: z.string(), quantity: z.number() }),
