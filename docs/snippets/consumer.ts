@@ -9,7 +9,10 @@ import {
   type HandlerContext,
   handleSignals,
   InMemoryQueue,
+  json,
   PermanentError,
+  snsEnvelope,
+  withSchema,
 } from "@resilient-jobs/core";
 import { z } from "zod";
 
@@ -42,7 +45,7 @@ async function handleOrder(message: ConsumerMessage<Order>, { signal, attempt, l
 const consumer = createConsumer({
   source: queue,
   handler: handleOrder,
-  schema: Order, // bodies are parsed as JSON, unwrapped from SNS, then validated: `message.body` is an Order
+  decode: withSchema(Order, snsEnvelope(json)), // JSON, unwrapped from SNS, validated: `message.body` is an Order
   concurrency: 20,
   handlerTimeoutMs: 20_000, // below the queue's 30 s visibility timeout
   backoff: { strategy: "full", baseMs: 200, capMs: 60_000 }, // redelivery delay after a transient failure
@@ -79,7 +82,7 @@ console.log(queue.deadLetterQueue.deadLetters().map((m) => `${m.id}: ${m.reason.
 const ledger = { ping: async () => {}, record: async (_order: Order) => {} };
 const ledgerConsumer = createConsumer({
   source: new InMemoryQueue({ name: "ledger" }),
-  schema: Order,
+  decode: withSchema(Order),
   checks: [{ check: () => ledger.ping() }], // run before resuming, so no message is spent probing
   handler: async (message: ConsumerMessage<Order>) => {
     await ledger.record(message.body).catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // Run: npm run build && npx node docs/snippets/partial-batches.ts (it feeds the handler a sample batch).
 // Deployed, the event source mapping needs FunctionResponseTypes: ["ReportBatchItemFailures"].
 import type { PartialBatchResponse } from "@resilient-jobs/core";
-import { createDecoder, processPartialBatch, RecordNotStartedError } from "@resilient-jobs/core";
+import { json, processPartialBatch, RecordNotStartedError, snsEnvelope, withSchema } from "@resilient-jobs/core";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { z } from "zod";
 
@@ -12,9 +12,9 @@ const Order = z.object({
 });
 type Order = z.infer<typeof Order>;
 
-// Created once per container, outside the handler: options are checked here, not per message.
+// Created once per container, outside the handler: arguments are checked here, not per message.
 // Bodies may be raw JSON or SNS envelopes (topic -> queue without raw delivery): both decode the same.
-const decodeOrder = createDecoder({ schema: Order });
+const decodeOrder = withSchema(Order, snsEnvelope(json));
 
 /** Stop starting records when less than this is left, so the response gets out before the timeout. */
 const RESPONSE_MARGIN_MS = 3_000;

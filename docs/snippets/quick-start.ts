@@ -1,5 +1,5 @@
 // The README's quick start, compiled by `npm run typecheck` so it cannot drift from the API.
-import { makeIdempotent } from "@resilient-jobs/core";
+import { json, makeIdempotent, snsEnvelope, withSchema } from "@resilient-jobs/core";
 import { DynamoDBIdempotencyStore } from "@resilient-jobs/core/dynamodb";
 import { createSqsConsumer } from "@resilient-jobs/sqs-adapter";
 import { z } from "zod";
@@ -19,10 +19,12 @@ const charge = makeIdempotent(async (order: z.infer<typeof Order>) => payments.c
 // Starts at once; on SIGTERM it stops receiving, finishes in-flight work and hands back the rest.
 await createSqsConsumer({
   queueUrl: process.env.QUEUE_URL!,
-  schema: Order, // any Standard Schema validator; a bad body is a permanent failure
+  // Bodies are JSON, unwrapped from SNS envelopes, then checked by any Standard Schema validator (a bad body is a
+  // permanent failure); `snsEnvelope(json)` alone is the default.
+  decode: withSchema(Order, snsEnvelope(json)),
   concurrency: 20,
   checks: [store], // a missing table fails the start, naming table and region; an outage pauses, never dead-letters
   handler: async (message) => {
-    await charge(message.body); // typed by the schema; SNS envelopes are unwrapped first
+    await charge(message.body); // typed by the schema
   },
 });

@@ -8,9 +8,8 @@
 import { type BackoffOptions, type Consumer, createConsumer, handleSignals } from "@resilient-jobs/core";
 import { createAwsBackend } from "../../src/backends/awsBackend.js";
 import { pipelineConfig } from "../../src/config.js";
-import { orderPlacedSchema } from "../../src/orders/orderSchema.js";
 import { createInventoryHandler, createNotificationHandler, type HandlerDeps } from "../../src/workers/handlers.js";
-import { startWorkers } from "../../src/workers/startWorkers.js";
+import { decodeOrderPlaced, startWorkers } from "../../src/workers/startWorkers.js";
 import { PAYMENT_WORKERS_PER_TASK } from "../processorSizing.js";
 import { deployedLogger, deployedPaymentService, positiveIntegerFromEnv, realTime } from "./deployedPipeline.js";
 
@@ -58,7 +57,7 @@ function startBranches(): { stop(): Promise<void> } {
       name,
       source,
       handler: name === "inventory" ? createInventoryHandler(deps) : createNotificationHandler(deps),
-      schema: orderPlacedSchema,
+      decode: decodeOrderPlaced,
       concurrency: pipelineConfig.branchWorkers,
       backoff,
       drainTimeoutMs: pipelineConfig.drainTimeoutMs,

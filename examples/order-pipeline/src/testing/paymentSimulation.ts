@@ -25,11 +25,12 @@ import { newPendingOrder } from "../api/orderService.js";
 import { queueVisibilitySeconds } from "../backends/queueSettings.js";
 import { pipelineConfig } from "../config.js";
 import { MemoryOrderStore } from "../orders/MemoryOrderStore.js";
-import { type OrderPlaced, orderPlacedSchema } from "../orders/orderSchema.js";
+import type { OrderPlaced } from "../orders/orderSchema.js";
 import { PaymentGatewaySimulator } from "../payment/PaymentGatewaySimulator.js";
 import { createPaymentService, type PaymentGateway, type PaymentService } from "../payment/paymentService.js";
 import { createTimeScale } from "../timeScale.js";
 import { createPaymentHandler } from "../workers/handlers.js";
+import { decodeOrderPlaced } from "../workers/startWorkers.js";
 import { orderRequest } from "./fixtures.js";
 
 /** Options of {@link simulatePayments}. */
@@ -93,7 +94,7 @@ export async function simulatePayments(options: PaymentSimulationOptions): Promi
     // As the pipeline's payment consumer (startWorkers.ts): breaker-aware, so an open gateway circuit pauses it.
     consumer: (kit) => ({
       name: "payment",
-      schema: orderPlacedSchema,
+      decode: decodeOrderPlaced,
       concurrency: options.concurrency ?? 3,
       backoff: { strategy: "full", baseMs: timeScale.ms(1_000), capMs: timeScale.ms(900_000) },
       drainTimeoutMs: timeScale.ms(pipelineConfig.drainTimeoutMs),

@@ -6,6 +6,7 @@ import {
   InMemoryQueue,
   MemoryIdempotencyStore,
   silentLogger,
+  withSchema,
 } from "@resilient-jobs/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MemoryOrderStore } from "../orders/MemoryOrderStore.js";
@@ -119,7 +120,7 @@ describe("payment worker", () => {
     consumer = createConsumer<OrderPlaced>({
       source: queue,
       handler: rig.handler,
-      schema: orderPlacedSchema,
+      decode: withSchema(orderPlacedSchema),
       concurrency: 2,
       heartbeat: false,
       backoff: { strategy: "full", baseMs: 10, capMs: 100 },
@@ -157,7 +158,7 @@ describe("payment worker", () => {
     consumer = createConsumer<OrderPlaced>({
       source: queue,
       handler: rig.handler,
-      schema: orderPlacedSchema,
+      decode: withSchema(orderPlacedSchema),
       concurrency: 20,
       breakers: [rig.payments.breaker],
       backoff: { strategy: "full", baseMs: 10, capMs: 100 },

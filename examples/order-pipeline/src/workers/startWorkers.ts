@@ -33,6 +33,13 @@ import {
   type HandlerDeps,
 } from "./handlers.js";
 
+/**
+ * How every queue's bodies are decoded, by the ECS consumers and the Lambda processor alike (the same option on
+ * both runtimes): the in-memory topic delivers SNS envelopes (as SNS does without raw delivery), the AWS one raw
+ * bodies, and `snsEnvelope` reads both. The schema types `message.body` as an `OrderPlaced`.
+ */
+export const decodeOrderPlaced = withSchema(orderPlacedSchema, snsEnvelope(json));
+
 /** How the payment queue is consumed: an ECS-style long-running consumer, or Lambda (run locally). */
 export type ProcessorKind = "ecs" | "lambda";
 
@@ -93,7 +100,7 @@ export function startWorkers(options: WorkersOptions): Workers {
       name,
       source: backend.sources[name],
       handler: traced.handler,
-      schema: orderPlacedSchema,
+      decode: decodeOrderPlaced,
       concurrency: pipelineConfig.branchWorkers,
       handlerTimeoutMs: handlerTimeoutMs(backend.sources[name], timeScale),
     });
@@ -153,7 +160,7 @@ function startEcsProcessor(
     name: "payment",
     source,
     handler: traced.handler,
-    schema: orderPlacedSchema,
+    decode: decodeOrderPlaced,
     concurrency: workers,
     breakers: [payments.breaker],
   });
@@ -172,9 +179,7 @@ function startLambdaProcessor(
   const { batchSize, timeoutSeconds, maximumBatchingWindowSeconds } = pipelineConfig.lambda;
   // Created once, as a Lambda module would at init: the same handler the ECS consumer runs.
   const lambda = (tracingEnabled() ? tracedSqsHandler : sqsHandler)<OrderPlaced>(handler, {
-    // The in-memory topic delivers SNS envelopes (as SNS does without raw delivery), the AWS one raw bodies:
-    // snsEnvelope reads both, as the ECS consumer's default decoder does.
-    decode: withSchema(orderPlacedSchema, snsEnvelope(json)),
+    decode: decodeOrderPlaced,
     concurrency: batchSize,
     logger,
     // The adapter's margins (1 s / 0.5 s) are real time: scaled like the function timeout, or at small time

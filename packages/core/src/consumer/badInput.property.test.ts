@@ -6,6 +6,9 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { json } from "../decode/formats.js";
+import { snsEnvelope } from "../decode/snsEnvelope.js";
+import { withSchema } from "../decode/withSchema.js";
 import { createJsonLogger } from "../logger.js";
 import { InMemoryQueue } from "../queue/InMemoryQueue.js";
 import { createConsumer } from "./createConsumer.js";
@@ -56,7 +59,7 @@ describe("a consumer fed bad input", () => {
           const handled: string[] = [];
           const consumer = createConsumer({
             source: queue,
-            schema,
+            decode: withSchema(schema, snsEnvelope(json)),
             concurrency: 4,
             receiveWaitTimeMs: 50,
             logger: createJsonLogger({ level: "debug", write: (line) => logLines.push(line) }),

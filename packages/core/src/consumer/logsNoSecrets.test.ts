@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { withSchema } from "../decode/withSchema.js";
 import { PermanentError, TransientError } from "../errors.js";
 import { createJsonLogger, type LogLevel } from "../logger.js";
 import { InMemoryQueue } from "../queue/InMemoryQueue.js";
@@ -27,7 +28,7 @@ async function runWithLevel(level: LogLevel | undefined): Promise<string[]> {
   });
   const consumer = createConsumer({
     source: queue,
-    schema,
+    decode: withSchema(schema),
     concurrency: 8,
     handlerTimeoutMs: 100,
     receiveWaitTimeMs: 20,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { json } from "../decode/formats.js";
 import { InvalidOptionError } from "../errors.js";
 import { createConsumer } from "./createConsumer.js";
 import type { ConsumerOptions } from "./options.js";
@@ -75,6 +76,9 @@ describe("consumer options", () => {
     ["receiveBackoff.strategy", { receiveBackoff: { strategy: "linear" } }],
     ["format", { format: "xml" }],
     ["schema", { schema: {} }],
+    ["decode", { decode: "json" }],
+    // `decode` replaces the decode options: given both, the old one is named.
+    ["unwrapSns", { decode: json, unwrapSns: true }],
     ["logger", { logger: {} }],
   ])("rejects an invalid %s at construction", (option, options) => {
     const error = optionError(options as Partial<ConsumerOptions>);

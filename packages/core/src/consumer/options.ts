@@ -3,7 +3,9 @@
  * the visibility timeout are derived in resolveOptions.ts, which also validates everything at construction).
  */
 import type { Clock } from "../clock/Clock.js";
-import type { DecodeOptions } from "../decode/decode.js";
+import type { DecodeOptions, Decoder } from "../decode/decode.js";
+import { json } from "../decode/formats.js";
+import { snsEnvelope } from "../decode/snsEnvelope.js";
 import type { StandardSchemaV1 } from "../decode/standardSchema.js";
 import type { Logger } from "../logger.js";
 import type { LargePayloads } from "../payloads/largePayloads.js";
@@ -80,7 +82,7 @@ export interface FairnessOptions {
   retryDelayMs?: number;
 }
 
-/** Options of `createConsumer`. `T` is the type of the decoded body (inferred from `schema` when given). */
+/** Options of `createConsumer`. `T` is the type of the decoded body (inferred from `decode` when given). */
 export interface ConsumerOptions<T = unknown> {
   /** Where messages come from: an `InMemoryQueue`, an `SqsSource`, or any other `MessageSource`. */
   source: MessageSource;
@@ -171,18 +173,41 @@ export interface ConsumerOptions<T = unknown> {
    * @defaultValue 10,000
    */
   checkTimeoutMs?: number;
-  /** How bodies are decoded; see `createDecoder`. @defaultValue `"json"` */
+  /**
+   * How bodies are decoded: a decoder value from `@resilient-jobs/core`. `json`; `text`; `parseWith(parse)` for
+   * your own format; `snsEnvelope(inner)` unwraps SNS notification envelopes (an SQS queue subscribed to a topic
+   * without raw message delivery; `message.sns` is then the notification) and decodes other bodies as they are;
+   * `withSchema(schema, from?)` checks each body with a Standard Schema v1 (zod 4, valibot 1, arktype), which
+   * also types `message.body`. Bad input (`DecodeError`, `ValidationError`) is permanent: dead-lettered.
+   * The same option as the Lambda handlers', so a handler moves between the runtimes with it. Lambda's
+   * `sqsHandler` defaults to `json` instead (a bundle carries only the decoders it names): a queue subscribed to
+   * SNS without raw delivery needs `snsEnvelope(...)` there. Replaces `format`, `unwrapSns` and `schema`; giving
+   * it with any of them is an `InvalidOptionError`.
+   * @defaultValue `snsEnvelope(json)` (JSON bodies, SNS envelopes unwrapped)
+   */
+  decode?: Decoder<T>;
+  /**
+   * How bodies are read: `"json"`, `"text"` or a parse function.
+   * @deprecated Use `decode: snsEnvelope(text)` or `decode: snsEnvelope(parseWith(parse))` (`json` is the default).
+   * @defaultValue `"json"`
+   */
   format?: DecodeOptions<T>["format"];
-  /** Unwrap SNS notification envelopes. @defaultValue `true` */
+  /**
+   * Unwrap SNS notification envelopes.
+   * @deprecated Use `decode`: `snsEnvelope(...)` unwraps (the default, `snsEnvelope(json)`), a decoder without it
+   * (`decode: json`) does not.
+   * @defaultValue `true`
+   */
   unwrapSns?: boolean;
   /**
    * A Standard Schema v1 (zod 4, valibot 1, arktype) each body must pass; failures are permanent.
+   * @deprecated Use `decode: withSchema(schema, snsEnvelope(json))`.
    * @defaultValue none
    */
   schema?: StandardSchemaV1<unknown, T>;
   /**
    * Large payloads: bodies offloaded by a publisher (AWS's extended-client pointer) or compressed are resolved
-   * before decoding, so `schema` and the handler see the payload, never a pointer. `s3Payloads({ client, bucket })`
+   * before decoding, so the decoder (its schema) and the handler see the payload, never a pointer. `s3Payloads({ client, bucket })`
    * from `@resilient-jobs/core/s3`, or `createLargePayloads(store)`. A missing object is a permanent
    * `PayloadNotFoundError`; a failing store a transient `PayloadStoreError`. With `deleteAfterAck`, a message's
    * object is deleted once the source confirmed the message deleted (the `acked` event).
@@ -289,6 +314,8 @@ export const CONSUMER_DEFAULTS = Object.freeze({
   adaptiveInitial: 4,
   fairnessRetryDelayMs: 1_000,
   name: "consumer",
+  // What the consumer did before `decode` existed, so no running worker changes: raw and SNS deliveries alike.
+  decode: snsEnvelope(json),
   retryable: isRetryable,
   correlationId: (message: QueueMessage): string | undefined => correlationIdFromAttributes(message.attributes),
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { json } from "../decode/formats.js";
+import { snsEnvelope } from "../decode/snsEnvelope.js";
+import { withSchema } from "../decode/withSchema.js";
 import { IdempotencyInProgressError, PermanentError, TransientError } from "../errors.js";
 import { InMemoryQueue } from "../queue/InMemoryQueue.js";
 import { createRecordingLogger, overrideSource, tick, useStartedConsumer } from "./testKit.js";
@@ -46,7 +49,7 @@ describe("message processing", () => {
     const bodies: Array<{ orderId: string; quantity: number }> = [];
     let topic: string | undefined;
     start(queue, {
-      schema,
+      decode: withSchema(schema, snsEnvelope(json)),
       handler: async (m) => {
         bodies.push(m.body);
         topic = m.sns?.topicArn;
@@ -66,7 +69,7 @@ describe("message processing", () => {
     const queue = new InMemoryQueue();
     const { id } = queue.send(body);
     const handler = vi.fn();
-    const c = start(queue, { schema: z.object({ orderId: z.string() }), handler });
+    const c = start(queue, { decode: withSchema(z.object({ orderId: z.string() })), handler });
     const deadLettered: string[] = [];
     c.on("deadLettered", (e) => deadLettered.push(e.reason.code));
 

@@ -125,7 +125,7 @@ export function resolveConsumerOptions<T>(options: ConsumerOptions<T>): Consumer
   return Object.freeze({
     source,
     handler,
-    decode: resolveDecoder<T>(options),
+    decode: resolveDecoder<T>(options, d.decode),
     ...flow,
     maxReceiveBatch: source.maxReceiveBatch,
     visibilityTimeoutMs,

@@ -1,8 +1,9 @@
 /**
  * Turns a raw queue body into the value a handler gets. A decoder is a value: `json`, `text`, `parseWith(parse)`,
- * wrapped by `snsEnvelope(...)` and `withSchema(...)`; a Lambda handler is given one, so its bundle carries only
- * what it names. `createDecoder` builds the consumer's from its options (JSON, SNS envelopes unwrapped, an
- * optional schema) out of the same values. Runs once per message: the per-call path allocates only its result.
+ * wrapped by `snsEnvelope(...)` and `withSchema(...)`; the consumer's and the Lambda handlers' `decode` option
+ * takes one, so a Lambda bundle carries only what it names. `createDecoder` builds one from the older options
+ * (`format`, `unwrapSns`, `schema`) out of the same values. Runs once per message: the per-call path allocates
+ * only its result.
  */
 
 import { checkOption } from "../errors.js";
@@ -50,19 +51,33 @@ export interface DecodedBody<T> {
  * Throws (or rejects with) `DecodeError` or `ValidationError` for bad input: both permanent.
  * `from` is where the body came from (the record, or the SNS notification it was unwrapped from): errors name
  * an SNS message by its ids, and a decoder that resolves large payloads reads its attributes.
+ *
+ * A type alias of an intersection, not an interface with a call signature, for inference: TypeScript defers a
+ * generic call that returns a function type (`withSchema(Order)`) while an inline function beside it is
+ * contextually typed, so `createConsumer({ decode: withSchema(Order), handler: (message) => ... })` typed
+ * `message.body` as `unknown`. An intersection is not a function type to that check.
  */
-export interface Decoder<T> {
-  (raw: string, from?: MessageAttributesSource): DecodedBody<T> | Promise<DecodedBody<T>>;
+export type Decoder<T> = ((raw: string, from?: MessageAttributesSource) => DecodedBody<T> | Promise<DecodedBody<T>>) & {
   /** True for `snsEnvelope(...)` (and a schema on it): large payloads then look for pointers in envelopes too. */
   readonly unwrapsSns?: true;
-}
+};
+
+/**
+ * What a `decode` option takes, for the errors that name it. The Lambda adapter words its own: importing this
+ * would cost its size-critical bundle a module.
+ */
+export const DECODERS =
+  "json, text, parseWith(parse), snsEnvelope(inner), withSchema(schema, from?) or your own (raw, from) => ({ body, sns }) function";
 
 const DEFAULTS = { format: "json", unwrapSns: true } as const;
 
 /**
- * Creates a decoder for message bodies from options (the consumer's `format`, `unwrapSns` and `schema`).
- * Options are validated here, once. The same as composing the decoder values:
- * `createDecoder({ schema })` is `withSchema(schema, snsEnvelope(json))`.
+ * Creates a decoder for message bodies from options (the consumer's deprecated `format`, `unwrapSns` and
+ * `schema`). Options are validated here, once. The same as composing the decoder values:
+ * `createDecoder({ schema })` is `withSchema(schema, snsEnvelope(json))`, `createDecoder()` is `snsEnvelope(json)`.
+ *
+ * @deprecated Compose the decoder values instead (`withSchema(schema, snsEnvelope(json))`): they are what the
+ * consumer's and the Lambda handlers' `decode` option takes. Kept for code that calls it.
  *
  * @example
  * ```ts

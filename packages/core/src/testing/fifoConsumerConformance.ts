@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { createConsumer } from "../consumer/createConsumer.js";
 import type { ConsumerMessage } from "../consumer/types.js";
+import { text } from "../decode/formats.js";
 import { TransientError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import type { MessageSource } from "../queue/MessageSource.js";
@@ -37,7 +38,7 @@ export function fifoConsumerConformance(test: ConformanceTest, settleMs: number)
     const finished = new Promise<void>((resolve) => (allDone = resolve));
     const consumer = createConsumer({
       source,
-      format: "text",
+      decode: text,
       concurrency: 10,
       logger: silentLogger,
       // a1's retry waits a visibility timeout: long enough for group b to finish meanwhile.

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { TransientError } from "@resilient-jobs/core";
+import { TransientError, text } from "@resilient-jobs/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bundleFixture } from "../source/processTestKit.js";
 import {
@@ -60,7 +60,7 @@ describe("createSqsConsumer on fauxqs", () => {
     await start({
       queueUrl: queue.url,
       client,
-      format: "text",
+      decode: text,
       handler: () => {
         calls++;
         return new Promise<void>((resolve) => {
@@ -95,7 +95,7 @@ describe("createSqsConsumer on fauxqs", () => {
     await start({
       queueUrl: queue.url,
       client,
-      format: "text",
+      decode: text,
       backoff: { strategy: "none", baseMs: 1000 },
       handler: (message) => {
         attempts.push({ receiveCount: message.receiveCount, at: Date.now() });
@@ -165,7 +165,7 @@ describe("createSqsConsumer on fauxqs", () => {
     await start({
       queueUrl: queue.url,
       client,
-      format: "text",
+      decode: text,
       concurrency: 10,
       handler: async (message) => {
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));

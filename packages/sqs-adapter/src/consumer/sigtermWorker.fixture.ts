@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_SQS, AWS_REGION, credentials). Prints `ready`, then `done <id>` for every
  * message its handler finished; exits when the drain that SIGTERM starts is over.
  */
-import { createJsonLogger } from "@resilient-jobs/core";
+import { createJsonLogger, text } from "@resilient-jobs/core";
 import { createSqsConsumer } from "@resilient-jobs/sqs-adapter";
 
 const queueUrl = process.env.QUEUE_URL;
@@ -20,10 +20,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-await createSqsConsumer<string>({
+await createSqsConsumer({
   queueUrl,
   concurrency: 20,
-  format: "text",
+  decode: text, // `message.body` is a string
   drainTimeoutMs: 5_000,
   logger: createJsonLogger({ level: "warn", write: (line) => process.stderr.write(`${line}\n`) }),
   handler: async (message, { signal }) => {

@@ -1,6 +1,6 @@
 import type { PublishBatchCommandOutput, PublishBatchRequestEntry } from "@aws-sdk/client-sns";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { createDecoder } from "@resilient-jobs/core";
+import { json, snsEnvelope } from "@resilient-jobs/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestQueue, drainQueue } from "../source/sqsTestKit.js";
 import { startTestPeer } from "../source/sqsTestPeer.js";
@@ -55,7 +55,7 @@ describe("SnsPublisher against fauxqs", () => {
     const rawQueue = await subscribedQueue(topicArn, "fan-raw", { RawMessageDelivery: "true" });
     const envelopeQueue = await subscribedQueue(topicArn, "fan-env");
     const publisher = createSnsPublisher({ client: sns, topicArn });
-    const decode = createDecoder();
+    const decode = snsEnvelope(json);
 
     await publisher.publish({
       body: { orderId: "o-1", total: 42 },
