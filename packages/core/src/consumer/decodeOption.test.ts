@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { json, parseWith, text } from "../decode/formats.js";
 import { snsEnvelope } from "../decode/snsEnvelope.js";
+import { snsNotificationBody, TEST_TOPIC_ARN } from "../decode/snsTestKit.js";
 import { withSchema } from "../decode/withSchema.js";
 import { InvalidOptionError } from "../errors.js";
 import { InMemoryQueue } from "../queue/InMemoryQueue.js";
@@ -16,16 +17,7 @@ import type { ConsumerMessage } from "./types.js";
 
 const Order = z.object({ orderId: z.string(), quantity: z.coerce.number().int().min(1) });
 
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:orders";
-/** An SQS body as SNS delivers it without raw message delivery. */
-const envelope = (message: string) =>
-  JSON.stringify({
-    Type: "Notification",
-    MessageId: "sns-1",
-    TopicArn: TOPIC,
-    Message: message,
-    Timestamp: "2026-11-23T10:00:00.000Z",
-  });
+const envelope = (message: string) => snsNotificationBody(message);
 
 /** What a handler saw of a message. */
 type Seen = Pick<ConsumerMessage<unknown>, "body" | "sns">;
@@ -88,7 +80,7 @@ describe("the consumer's decode option", () => {
     const { seen } = await run([envelope('{"orderId":"o-1"}'), '{"orderId":"o-2"}'], {});
 
     expect(seen).toEqual([
-      { body: { orderId: "o-1" }, sns: expect.objectContaining({ topicArn: TOPIC, messageId: "sns-1" }) },
+      { body: { orderId: "o-1" }, sns: expect.objectContaining({ topicArn: TEST_TOPIC_ARN, messageId: "sns-1" }) },
       { body: { orderId: "o-2" }, sns: undefined },
     ]);
   });
@@ -99,7 +91,7 @@ describe("the consumer's decode option", () => {
     });
 
     expect(seen).toEqual([
-      { body: { orderId: "o-1", quantity: 3 }, sns: expect.objectContaining({ topicArn: TOPIC }) },
+      { body: { orderId: "o-1", quantity: 3 }, sns: expect.objectContaining({ topicArn: TEST_TOPIC_ARN }) },
     ]);
     expect(deadLettered).toEqual(["VALIDATION_FAILED"]);
   });

@@ -9,6 +9,7 @@ import { CONSUMER_DEFAULTS } from "../consumer/options.js";
 import type { DecodedBody, Decoder } from "../decode/decode.js";
 import { json, text } from "../decode/formats.js";
 import { snsEnvelope } from "../decode/snsEnvelope.js";
+import { snsNotificationBody, TEST_TOPIC_ARN } from "../decode/snsTestKit.js";
 import { withSchema } from "../decode/withSchema.js";
 import { InvalidOptionError } from "../errors.js";
 import { createLargePayloads } from "./largePayloads.js";
@@ -18,16 +19,8 @@ import { type ConsumerDecodeOptions, resolveDecoder } from "./resolveDecoder.js"
 
 const ORDER = { orderId: "o-1", quantity: 2 };
 const POINTER = formatPayloadPointer({ bucket: "payloads", key: "k-1" });
-const TOPIC = "arn:aws:sns:us-east-1:123456789012:orders";
 const envelope = (message: string) =>
-  JSON.stringify({
-    Type: "Notification",
-    MessageId: "sns-1",
-    TopicArn: TOPIC,
-    Message: message,
-    Timestamp: "2026-12-01T00:00:00.000Z",
-    MessageAttributes: { ExtendedPayloadSize: { Type: "Number", Value: "30" } },
-  });
+  snsNotificationBody(message, { MessageAttributes: { ExtendedPayloadSize: { Type: "Number", Value: "30" } } });
 const Order = z.object({ orderId: z.string(), quantity: z.number() });
 
 /** A store holding ORDER under POINTER. */
@@ -83,7 +76,7 @@ describe("resolveDecoder with payloads", () => {
     );
 
     expect(body).toEqual(ORDER);
-    expect(sns).toMatchObject({ topicArn: TOPIC, message: JSON.stringify(ORDER) }); // never the pointer
+    expect(sns).toMatchObject({ topicArn: TEST_TOPIC_ARN, message: JSON.stringify(ORDER) }); // never the pointer
   });
 
   it.each([
