@@ -207,8 +207,8 @@ export interface ConsumerOptions<T = unknown> {
   schema?: StandardSchemaV1<unknown, T>;
   /**
    * Large payloads: bodies offloaded by a publisher (AWS's extended-client pointer) or compressed are resolved
-   * before decoding, so the decoder (its schema) and the handler see the payload, never a pointer. `s3Payloads({ client, bucket })`
-   * from `@resilient-jobs/core/s3`, or `createLargePayloads(store)`. A missing object is a permanent
+   * before decoding, so the decoder (its schema) and the handler see the payload, never a pointer.
+   * `s3Payloads({ client, bucket })` from `@resilient-jobs/core/s3`, or `createLargePayloads(store)`. A missing object is a permanent
    * `PayloadNotFoundError`; a failing store a transient `PayloadStoreError`. With `deleteAfterAck`, a message's
    * object is deleted once the source confirmed the message deleted (the `acked` event).
    * @defaultValue none: bodies are decoded as they are
