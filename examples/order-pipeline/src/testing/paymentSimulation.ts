@@ -165,6 +165,7 @@ function paymentsOf(kit: SimulationKit, world: OutsideWorld, idempotent: boolean
       idempotency: duringOutage(world.idempotency, kit),
       timeScale,
       clock: kit.clock,
+      random: kit.random,
       idempotent,
     });
   });

@@ -404,7 +404,7 @@ describe("makeIdempotent", () => {
     expect(putIfAbsent).not.toHaveBeenCalled();
   });
 
-  it("propagates a store failure from the completion write after fn ran (the record stays IN_PROGRESS)", async () => {
+  it("propagates a store failure from the completion write after fn ran, once the lease leaves no time to write again (the record stays IN_PROGRESS)", async () => {
     const memory = new MemoryIdempotencyStore({ now: () => START });
     const failure = new IdempotencyStoreUnavailableError("update", "throttled");
     const store: IdempotencyStore = {
@@ -416,7 +416,13 @@ describe("makeIdempotent", () => {
       delete: (k) => memory.delete(k),
     };
     const fn = vi.fn(async (_o: Order) => "charged");
-    const idempotent = makeIdempotent(fn, { store, key: (o: Order) => o.orderId, now: () => START });
+    // A 100 ms lease: its last 10 ms are the margin, so the first wait (100-200 ms) would already end past it.
+    const idempotent = makeIdempotent(fn, {
+      store,
+      key: (o: Order) => o.orderId,
+      now: () => START,
+      inProgressTtlSeconds: 0.1,
+    });
 
     const err = await idempotent(order).catch((e: unknown) => e);
 

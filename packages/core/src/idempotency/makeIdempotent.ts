@@ -7,6 +7,7 @@ import {
   InvalidOptionError,
   PermanentError,
 } from "../errors.js";
+import { writeCompletion } from "./completionWrite.js";
 import { type IdempotencyRecord, type IdempotencyStore, isIdempotencyRecordClaimable } from "./IdempotencyStore.js";
 import { inProgressRetryAfterMs } from "./inProgressRetry.js";
 import { hashPayload } from "./payloadHash.js";
@@ -83,6 +84,8 @@ interface ResolvedConfig<A extends unknown[], R> {
   readonly serialize: (result: R) => string;
   readonly deserialize: (text: string) => R;
   readonly now: () => number;
+  /** The waits between completion writes run on it. */
+  readonly clock: Clock;
   readonly random: () => number;
   readonly keyPrefix: string;
 }
@@ -107,7 +110,8 @@ const MAX_CLAIM_ATTEMPTS = 3;
  * result without running `fn`. A call made while another holds the key throws `IdempotencyInProgressError`
  * (transient) whose `retryAfterMs` follows a short schedule from the holder's start (1 s after it began, then
  * growing to its lease's end in at most three more looks; jittered). If `fn` throws, the key is freed so a retry
- * runs it again.
+ * runs it again. If storing the result fails transiently, it is stored again while the lease lasts (`fn` does
+ * not run again): an outage of the store shorter than the lease costs a wait, not a second effect.
  * Before the store's first use, its `check()` (when it has one) runs once, so a misconfigured store fails with
  * what to fix instead of on every call.
  *
@@ -125,7 +129,8 @@ export function makeIdempotent<A extends unknown[], R>(
   if (typeof fn !== "function") throw new InvalidOptionError("fn", "a function", fn);
   const config = resolveOptions(options);
 
-  const runClaimed = async (key: string, payloadHash: string | undefined, args: A): Promise<R> => {
+  const runClaimed = async (claim: IdempotencyRecord, args: A): Promise<R> => {
+    const { key, payloadHash } = claim;
     let result: R;
     try {
       result = await fn(...args);
@@ -135,13 +140,14 @@ export function makeIdempotent<A extends unknown[], R>(
       await config.store.delete(key).catch(() => undefined);
       throw err;
     }
-    // If this write fails the record stays IN_PROGRESS: retries wait for the lease, then run fn again.
-    // Effects that must never repeat should also pass the key to the service they call.
     const completed: IdempotencyRecord = { key, status: "COMPLETED", expiresAt: config.now() + config.ttlMs };
     if (payloadHash !== undefined) completed.payloadHash = payloadHash;
     const serialized = config.serialize(result);
     if (serialized !== undefined) completed.result = serialized;
-    await config.store.update(completed);
+    // Written again after transient failures while the lease lasts. If it still fails the record stays
+    // IN_PROGRESS: retries wait for the lease, then run fn again. Effects that must never repeat should also pass
+    // the key to the service they call.
+    await writeCompletion(config, completed, claim.inProgressStartedAt!, claim.inProgressExpiresAt!);
     return result;
   };
 
@@ -164,7 +170,7 @@ export function makeIdempotent<A extends unknown[], R>(
       };
       if (payloadHash !== undefined) claimed.payloadHash = payloadHash;
       const claim = await config.store.putIfAbsent(claimed, now);
-      if (claim.claimed) return runClaimed(key, payloadHash, args);
+      if (claim.claimed) return runClaimed(claimed, args);
       const { existing } = claim;
       // The holder finished with an error and deleted its record after our claim failed: claim again.
       if (existing === undefined || isIdempotencyRecordClaimable(existing, now)) {
@@ -259,16 +265,16 @@ function resolveOptions<A extends unknown[], R>(options: MakeIdempotentOptions<A
     payloadOf: validatePayload === true ? (...args: A) => args[0] : validatePayload || undefined,
     serialize: functionOption("serialize", options.serialize, DEFAULTS.serialize),
     deserialize: functionOption("deserialize", options.deserialize, DEFAULTS.deserialize as (text: string) => R),
-    now: nowOf(options),
+    ...clockOf(options),
     random: functionOption("random", options.random, DEFAULTS.random),
     keyPrefix,
   });
 }
 
-/** `clock.now`, bound (the deprecated `now` option when no `clock` is given). */
-function nowOf(options: { clock?: Clock; now?: () => number }): () => number {
+/** The clock, and its `now` bound (the deprecated `now` option when no `clock` is given). */
+function clockOf(options: { clock?: Clock; now?: () => number }): { clock: Clock; now: () => number } {
   const clock = resolveClock(options.clock, options.now, "", "a function");
-  return () => clock.now();
+  return { clock, now: () => clock.now() };
 }
 
 function functionOption<F>(name: string, value: F | undefined, fallback: F): F {
