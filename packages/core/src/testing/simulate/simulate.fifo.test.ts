@@ -189,9 +189,9 @@ describe("simulate's FIFO options", () => {
       /^faults\.duplicate: .*SQS FIFO does not deliver a message twice/,
     );
     expect(await optionOf({ ...base, queue: { fifo: true }, messages, faults: { duplicate: 0 } })).toBeUndefined();
-    expect(await optionOf({ ...base, queue: { fifo: true }, messages: [{ ...messages[0], delayMs: 5 }] })).toMatch(
-      /^messages\[0\]\.delayMs/,
-    );
+    expect(
+      await optionOf({ ...base, queue: { fifo: true }, messages: [{ body: 1, groupId: "a", delayMs: 5 }] }),
+    ).toMatch(/^messages\[0\]\.delayMs/);
     expect(await optionOf({ ...base, queue: { fifo: "yes" as unknown as boolean }, messages })).toMatch(/^queue\.fifo/);
   });
 
