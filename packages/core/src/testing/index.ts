@@ -19,6 +19,7 @@ export type {
   CrashFaults,
   EffectRecord,
   FaultOptions,
+  GroupOverlap,
   Invariant,
   InvariantCheck,
   MessageFinal,

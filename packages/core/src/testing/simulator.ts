@@ -8,6 +8,7 @@ export type {
   FaultOptions,
   OutageFault,
 } from "./simulate/faults.js";
+export type { GroupOverlap } from "./simulate/groupOrder.js";
 export type { BuiltInInvariant, Invariant, InvariantCheck } from "./simulate/invariants.js";
 export { DEFAULT_INVARIANTS } from "./simulate/invariants.js";
 export type {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 // Runs the page's own tests (describe/it at the snippet's top level register here).
 import "../../../../../docs/snippets/testing.js";
+import "../../../../../docs/snippets/testing-fifo.js";
 
 const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const read = (relative: string) => readFileSync(path(relative), "utf8");
@@ -11,8 +12,10 @@ const read = (relative: string) => readFileSync(path(relative), "utf8");
 describe("docs/testing.md", () => {
   const doc = read("../../../../../docs/testing.md");
 
-  it("has every TypeScript block verbatim in docs/snippets/testing.ts, which CI compiles and this file runs", () => {
-    const snippet = read("../../../../../docs/snippets/testing.ts");
+  it("has every TypeScript block verbatim in docs/snippets/testing.ts or testing-fifo.ts, which CI compiles and this file runs", () => {
+    const snippet = ["testing.ts", "testing-fifo.ts"]
+      .map((file) => read(`../../../../../docs/snippets/${file}`))
+      .join("\n");
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
 
     expect(blocks.length).toBeGreaterThanOrEqual(3);

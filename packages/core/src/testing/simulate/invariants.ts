@@ -1,7 +1,8 @@
 /**
- * Invariants: what must hold after every run, whatever the faults. Three built-ins are always checked; a user
- * adds named built-ins or functions of the run.
+ * Invariants: what must hold after every run, whatever the faults. Three built-ins are always checked (four on a
+ * FIFO queue); a user adds named built-ins or functions of the run.
  */
+import { groupOrderViolations } from "./groupOrder.js";
 import type { SimulationRun, Violation } from "./report.js";
 
 /** A user invariant: returns what is wrong (one or several violations, or a sentence), or nothing when it holds. */
@@ -17,8 +18,11 @@ export type Invariant = BuiltInInvariant | { readonly name: string; readonly che
  * - `nothingInFlight`: nothing is in flight at the end (neither in the queue nor in the consumer).
  * - `ackedHasEffect` (opt-in): every acked message has at least one effect; catches acks sent before the work
  *   was done (a crash between the two loses the effect).
+ * - `groupOrder` (checked on every FIFO run, refused on a standard one): within each message group, the first
+ *   counted effect of each message comes in send order (record effects with their message:
+ *   `kit.effect(key, message)`), and one process never runs two handlers of a group at once.
  */
-export type BuiltInInvariant = "settled" | "effectsAtMostOnce" | "nothingInFlight" | "ackedHasEffect";
+export type BuiltInInvariant = "settled" | "effectsAtMostOnce" | "nothingInFlight" | "ackedHasEffect" | "groupOrder";
 
 /** Checked in every run. */
 export const DEFAULT_INVARIANTS: readonly BuiltInInvariant[] = Object.freeze([
@@ -78,11 +82,13 @@ const BUILT_INS: Record<BuiltInInvariant, (run: SimulationRun) => Violation[]> =
         messages: [m.id],
       }));
   },
+  groupOrder: groupOrderViolations,
 };
 
 /** Checks the built-ins and `extra`, in that order. */
 export function checkInvariants(run: SimulationRun, extra: readonly Invariant[]): Violation[] {
   const names = new Set<BuiltInInvariant>(DEFAULT_INVARIANTS);
+  if (run.fifo === true) names.add("groupOrder");
   const violations: Violation[] = [];
   const custom: Array<{ name: string; check: InvariantCheck }> = [];
   for (const invariant of extra) {

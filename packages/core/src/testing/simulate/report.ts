@@ -4,6 +4,7 @@
  * crashes, outages and clock jumps around them).
  */
 import { ResilientJobsError } from "../../errors.js";
+import type { GroupOverlap } from "./groupOrder.js";
 import { formatEvent, type SimEvent, serializeEvents } from "./trace.js";
 
 /** One effect the handler recorded with `kit.effect(key)`. */
@@ -32,6 +33,8 @@ export interface MessageReport {
   /** Its counted effects. */
   readonly effects: readonly EffectRecord[];
   readonly final: MessageFinal;
+  /** Its message group, on a FIFO queue. */
+  readonly groupId?: string;
 }
 
 /** A broken invariant, with the messages and keys whose events explain it. */
@@ -60,6 +63,10 @@ export interface SimulationRun {
   readonly queue: { readonly visible: number; readonly inFlight: number; readonly delayed: number };
   /** Handlers the live consumer still ran at the end. */
   readonly consumerInFlight: number;
+  /** True on a FIFO queue (`queue.fifo`). */
+  readonly fifo?: boolean;
+  /** FIFO runs: each time two handlers of one group ran at once in one process (none on a correct consumer). */
+  readonly groupOverlaps?: readonly GroupOverlap[];
 }
 
 /** The outcome of `simulate()`. */
@@ -94,6 +101,7 @@ export function messageReports(
   events: readonly SimEvent[],
   effects: readonly EffectRecord[],
   openNames: ReadonlySet<string>,
+  groups?: ReadonlyMap<string, string>,
 ): MessageReport[] {
   const reports = new Map(
     names.map((id) => [
@@ -113,15 +121,24 @@ export function messageReports(
   for (const effect of effects) {
     if (effect.counted && effect.message !== undefined) reports.get(effect.message)?.effects.push(effect);
   }
-  return [...reports.values()].map(({ id, deliveries, outcomes, effects: own, acked, dead }) =>
-    Object.freeze({
+  return [...reports.values()].map(({ id, deliveries, outcomes, effects: own, acked, dead }) => {
+    const final: MessageFinal = openNames.has(id)
+      ? "inQueue"
+      : dead && !acked
+        ? "deadLettered"
+        : acked
+          ? "acked"
+          : "inQueue";
+    const groupId = groups?.get(id);
+    return Object.freeze({
       id,
       deliveries,
       outcomes,
       effects: own,
-      final: openNames.has(id) ? "inQueue" : dead && !acked ? "deadLettered" : acked ? "acked" : "inQueue",
-    }),
-  );
+      final,
+      ...(groupId === undefined ? {} : { groupId }),
+    });
+  });
 }
 
 /** Events that give context to any failure: the process dying and starting, outages, clock steps. */

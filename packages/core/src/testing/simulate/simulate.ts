@@ -18,6 +18,8 @@ import { InMemoryQueue } from "../../queue/InMemoryQueue.js";
 import type { BackoffOptions } from "../../resilience/backoff.js";
 import { VirtualClock } from "../VirtualClock.js";
 import { type FaultPlan, resolveFaultPlan } from "./faults.js";
+import { fifoSendOptions } from "./fifoOptions.js";
+import { GroupWatch } from "./groupOrder.js";
 import { checkInvariants } from "./invariants.js";
 import { createKit } from "./kit.js";
 import { MessageBook, SIM_MESSAGE_ATTRIBUTE } from "./messageBook.js";
@@ -83,6 +85,8 @@ class Simulation<T> {
   readonly #plan: FaultPlan;
   readonly #external = new Map<string, unknown>();
   readonly #effects: EffectRecord[] = [];
+  /** FIFO runs: each message's group, and each process's handlers per group. */
+  readonly #groupWatch: GroupWatch | undefined;
   #process: Process | undefined;
   #processes = 0;
   #crashes = 0;
@@ -102,7 +106,9 @@ class Simulation<T> {
       clock: this.#steady,
       visibilityTimeoutMs: options.queue?.visibilityTimeoutMs ?? SIMULATE_DEFAULTS.visibilityTimeoutMs,
       maxReceiveCount: options.queue?.maxReceiveCount ?? SIMULATE_DEFAULTS.maxReceiveCount,
+      fifo: options.queue?.fifo ?? SIMULATE_DEFAULTS.fifo,
     });
+    this.#groupWatch = this.#queue.fifo ? new GroupWatch(this.#trace, this.#clock, this.#book) : undefined;
   }
 
   async run(): Promise<SimulationResult> {
@@ -128,6 +134,7 @@ class Simulation<T> {
       const { id } = this.#queue.send(JSON.stringify(message.body), {
         attributes: { ...message.attributes, [SIM_MESSAGE_ATTRIBUTE]: name },
         delayMs: message.delayMs,
+        ...(this.#groupWatch?.sent(name, fifoSendOptions(message, i)) ?? {}),
       });
       this.#book.add(name, id);
       this.#trace.add("sent", { message: name });
@@ -171,7 +178,8 @@ class Simulation<T> {
       crashPoint: (point) => this.#crashPoint(point),
     });
     const kit = this.#kit(number, clock);
-    const handler = this.#options.handler(kit);
+    const own = this.#options.handler(kit);
+    const handler = this.#groupWatch?.wrap(number, () => clock.alive, own) ?? own;
     const consumerOptions = this.#options.consumer ?? {};
     const user = typeof consumerOptions === "function" ? consumerOptions(kit) : consumerOptions;
     const consumer = createConsumer<T>({
@@ -266,16 +274,18 @@ class Simulation<T> {
     const stats = this.#queue.stats();
     const consumerInFlight = this.#process?.consumer.stats().inFlight ?? 0;
     const events = this.#trace.events;
+    const open = new Set(this.#book.openNames());
     return {
       seed: this.#options.seed,
       settled,
       elapsedMs: this.#clock.elapsedMs,
       processes: this.#processes,
-      messages: messageReports(this.#book.names(), events, this.#effects, new Set(this.#book.openNames())),
+      messages: messageReports(this.#book.names(), events, this.#effects, open, this.#groupWatch?.groups),
       effects: [...this.#effects],
       events,
       queue: { visible: stats.visible, inFlight: stats.inFlight, delayed: stats.delayed },
       consumerInFlight,
+      ...(this.#groupWatch && { fifo: true, groupOverlaps: [...this.#groupWatch.overlaps] }),
     };
   }
 

@@ -6,6 +6,7 @@ import type { ConsumerMessage, MessageHandler } from "../../consumer/types.js";
 import { checkOption, InvalidOptionError } from "../../errors.js";
 import type { QueueMessage } from "../../queue/MessageSource.js";
 import type { FaultOptions } from "./faults.js";
+import { checkQueueKind } from "./fifoOptions.js";
 import { type Invariant, isInvariant } from "./invariants.js";
 
 /** One message the simulation sends at the start. */
@@ -16,8 +17,13 @@ export interface SimMessage {
   id?: string;
   /** Message attributes. @defaultValue none */
   attributes?: Record<string, string>;
-  /** Send it with this delay (SQS DelaySeconds). @defaultValue 0 */
+  /** Send it with this delay (SQS DelaySeconds). Not on a FIFO queue, which has no per-message delay. @defaultValue 0 */
   delayMs?: number;
+  /**
+   * Its message group (SQS MessageGroupId): required for every message when `queue.fifo` is true, refused
+   * otherwise. Messages of one group are delivered in the order of `messages`.
+   */
+  groupId?: string;
 }
 
 /** What the handler of a simulated process gets besides its messages. */
@@ -56,6 +62,13 @@ export interface SimQueueOptions {
   visibilityTimeoutMs?: number;
   /** Redrive to the dead-letter queue after this many receives. @defaultValue 10 */
   maxReceiveCount?: number;
+  /**
+   * A FIFO queue: every message needs a `groupId`, each group is delivered in order, one receive's worth at a
+   * time, and the built-in `groupOrder` invariant is checked. The `duplicate` fault is refused (SQS FIFO does not
+   * deliver a message twice by itself); the other faults still cause redeliveries.
+   * @defaultValue false
+   */
+  fifo?: boolean;
 }
 
 /** Options of `simulate()`. */
@@ -81,7 +94,8 @@ export interface SimulateOptions<T = unknown> {
    */
   until?: number;
   /**
-   * Invariants checked besides the built-ins (`settled`, `effectsAtMostOnce`, `nothingInFlight`): built-in names
+   * Invariants checked besides the built-ins (`settled`, `effectsAtMostOnce`, `nothingInFlight`, and `groupOrder`
+   * on a FIFO queue): built-in names
    * (`"ackedHasEffect"`) or checks.
    * @defaultValue `[]`
    */
@@ -93,6 +107,7 @@ export const SIMULATE_DEFAULTS = Object.freeze({
   until: 3_600_000,
   visibilityTimeoutMs: 30_000,
   maxReceiveCount: 10,
+  fifo: false,
 });
 
 /** Validates the options; the error names the first bad one. */
@@ -111,6 +126,10 @@ export function checkSimulateOptions<T>(options: SimulateOptions<T>): void {
   checkOption(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, "seed", "an integer from 0 to 2^32 - 1", seed);
   const until = options.until ?? SIMULATE_DEFAULTS.until;
   checkOption(typeof until === "number" && until > 0 && Number.isFinite(until), "until", "milliseconds > 0", until);
+  const queue = options.queue;
+  checkOption(queue === undefined || (typeof queue === "object" && queue !== null), "queue", "an object", queue);
+  const fifo = queue?.fifo ?? SIMULATE_DEFAULTS.fifo;
+  checkOption(typeof fifo === "boolean", "queue.fifo", "a boolean", fifo);
   const ids = new Set<string>();
   options.messages.forEach((message, i) => {
     checkOption(
@@ -126,6 +145,7 @@ export function checkSimulateOptions<T>(options: SimulateOptions<T>): void {
   (options.invariants ?? []).forEach((invariant, i) => {
     checkOption(isInvariant(invariant), `invariants[${i}]`, "a built-in invariant name or a check", invariant);
   });
+  checkQueueKind(options, fifo);
 }
 
 /** `m-0001` for the first message. */

@@ -4,11 +4,12 @@
  * a seed is the same byte for byte on every replay.
  */
 
-/** What happened. */
+/** What happened. `started` (a handler began) is logged on FIFO queues only, where start order is the point. */
 export type SimEventType =
   | "sent"
   | "received"
   | "duplicated"
+  | "started"
   | "effect"
   | "succeeded"
   | "failed"
