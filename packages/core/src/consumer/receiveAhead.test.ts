@@ -120,7 +120,7 @@ describe("receiving ahead of free slots", () => {
     expect(p.handedBack.length).toBeGreaterThan(0);
     for (const { reason, waitedMs } of p.handedBack) {
       expect(reason).toBe("paused");
-      expect(waitedMs).toBeLessThanOrEqual(30 + 100); // receiveAheadMs + 100 ms
+      expect(waitedMs).toBeLessThanOrEqual(30 + 100 + 1); // receiveAheadMs + 100 ms, judged a turn (1 ms here) later
     }
     expect(p.consumer.stats().waitingForSlot).toBe(0);
   });

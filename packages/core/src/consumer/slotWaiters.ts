@@ -1,7 +1,8 @@
 /**
  * Messages received ahead of their slot (see receiveAhead.ts), oldest first. They start as slots free under the
- * limit; when the oldest has waited `maxWaitMs` (the estimate failed: the limit dropped, handlers stalled), all of
- * them are handed back, since those received later wait behind the same full slots and keep their order.
+ * limit; when the oldest has waited `maxWaitMs` (the estimate failed: the limit dropped, handlers stalled), and
+ * still waits one event-loop turn later, all of them are handed back, since those received later wait behind the
+ * same full slots and keep their order.
  */
 import type { QueueMessage } from "../queue/MessageSource.js";
 
@@ -84,8 +85,19 @@ export class SlotWaiters {
         this.#armCheck();
         return;
       }
-      this.handBackAll();
-      this.#deps.onExpired();
+      // Overdue, but judged one turn of the event loop later: after the loop was blocked (a long task, GC, a
+      // starved CPU) this timer runs before the I/O that queued up meanwhile, handlers finishing among it. Judged
+      // at once, a stall alone would hand back messages whose slots were about to free, and on SQS each hand-back
+      // is a receive spent toward the dead-letter queue.
+      this.#cancelCheck = this.#deps.after(0, () => {
+        this.#cancelCheck = undefined;
+        if (this.#waiting[0] !== first) {
+          this.#armCheck(); // it started meanwhile: judge the next one on its own time
+          return;
+        }
+        this.handBackAll();
+        this.#deps.onExpired();
+      });
     });
   }
 
