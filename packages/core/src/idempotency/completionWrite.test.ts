@@ -75,6 +75,22 @@ describe("writing the result after the effect ran", () => {
     expect(Math.max(...failedWrites) - startedAt).toBeGreaterThan(50_000);
   });
 
+  it("writes no more once a wait ended past the lease (a frozen Lambda environment thawed later)", async () => {
+    const clock = new VirtualClock();
+    const { store, failedWrites } = storeWithFailingCompletions(clock, () => true);
+    const { charge } = idempotentCharge(clock, store);
+
+    const settled = charge({ id: "o-1" }).catch((error: unknown) => error);
+    await clock.settle();
+    expect(failedWrites).toHaveLength(1);
+    clock.jump(120_000); // frozen through the rest of the lease: the pending wait fires late
+
+    await clock.runUntilIdle();
+
+    expect(await settled).toBeInstanceOf(IdempotencyStoreUnavailableError);
+    expect(failedWrites).toHaveLength(1);
+  });
+
   it("does not write again a record the store rejects (permanent)", async () => {
     const clock = new VirtualClock();
     const { store, failedWrites } = storeWithFailingCompletions(
