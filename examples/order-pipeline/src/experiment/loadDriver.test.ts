@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Clock, systemClock } from "@resilient-jobs/core";
 import { VirtualClock } from "@resilient-jobs/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { driveClosedLoop } from "./loadDriver.js";
@@ -114,6 +115,7 @@ describe("driveClosedLoop", () => {
       thinkMs: [0, 0],
       timeoutMs: 500,
       body: () => ({}),
+      clock: oneRequestWindow(),
     });
     server!.close();
     const refused = await driveClosedLoop({
@@ -123,6 +125,7 @@ describe("driveClosedLoop", () => {
       thinkMs: [0, 0],
       timeoutMs: 500,
       body: () => ({}),
+      clock: oneRequestWindow(),
     });
 
     expect(answered.records[0]).toMatchObject({ outcome: "http-error", status: 503 });
@@ -175,3 +178,19 @@ describe("driveClosedLoop", () => {
     ).rejects.toThrow(/`url`/);
   });
 });
+
+/**
+ * Real timers, and a time that stands still for the driver's first two readings (its origin, and the decision to
+ * send the first request), then is past a 1 ms window: exactly one request, however late the process is
+ * scheduled (with the real clock, a process descheduled between those two readings sent none under CPU load).
+ */
+function oneRequestWindow(): Clock {
+  const origin = systemClock.now();
+  let readings = 0;
+  return {
+    now: () => (++readings <= 2 ? origin : origin + 10),
+    setTimeout: (fn, ms) => systemClock.setTimeout(fn, ms),
+    clearTimeout: (handle) => systemClock.clearTimeout(handle),
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+  };
+}

@@ -3,7 +3,14 @@ import type { QueueMessage } from "../queue/MessageSource.js";
 import { VirtualClock } from "../testing/VirtualClock.js";
 import { SlotWaiters } from "./slotWaiters.js";
 
-const message = (id: string): QueueMessage => ({ id, body: "{}", attributes: {}, receiveCount: 1 });
+const message = (id: string): QueueMessage => ({
+  id,
+  body: "{}",
+  attributes: {},
+  receiveCount: 1,
+  sentAt: 0,
+  receiptHandle: `r-${id}`,
+});
 
 /** Waiters over one busy slot on a virtual clock, recording what started and what was handed back. */
 function oneBusySlot(maxWaitMs: number) {
