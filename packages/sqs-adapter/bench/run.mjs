@@ -24,14 +24,12 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { build } from "esbuild";
+import { argOf } from "./args.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "../../..");
 const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-};
+const arg = (name, fallback) => argOf(argv, name, fallback);
 const concurrencies = arg("concurrency", "100").split(",").map(Number);
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 10 || c % 10 !== 0)) {
   console.error("--concurrency takes multiples of 10 (sqs-consumer runs concurrency / 10 consumers of 10)");

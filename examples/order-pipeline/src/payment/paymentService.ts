@@ -41,7 +41,10 @@ export interface PaymentServiceOptions {
   timeScale: TimeScale;
   /** What timeouts, the breaker's half-open time and idempotency leases run on. @defaultValue `systemClock` */
   clock?: Clock;
-  /** Jitter of the idempotency waits, in [0, 1): the simulator's seeded numbers keep a run repeatable. @defaultValue `Math.random` */
+  /**
+   * Jitter of the idempotency waits, in [0, 1): the simulator's seeded numbers keep a run repeatable.
+   * @defaultValue `Math.random`
+   */
   random?: () => number;
   /**
    * Remember each order's outcome (makeIdempotent). Off only in the simulator's test that shows the double
@@ -113,7 +116,7 @@ export function createPaymentService(options: PaymentServiceOptions): PaymentSer
   if (options.idempotent === false) return { pay: charge, breaker };
   const pay = makeIdempotent(charge, {
     clock,
-    ...(options.random && { random: options.random }),
+    random: options.random,
     store: idempotency,
     key: (event) => event.orderId,
     keyPrefix: "payment#",
