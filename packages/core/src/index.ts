@@ -45,7 +45,8 @@ export {
 } from "./queue/deadLetterAttributes.js";
 
 // --- resilience (backoff, retry, timeout, circuit breaker)
-export { AbortedError } from "./resilience/abort.js";
+export type { SleepTimers } from "./resilience/abort.js";
+export { AbortedError, sleepOn } from "./resilience/abort.js";
 export type { BackoffOptions, BackoffStrategy } from "./resilience/backoff.js";
 export { backoffDelay, createBackoff } from "./resilience/backoff.js";
 export type { CircuitState, ObservableBreaker } from "./resilience/CircuitState.js";

@@ -10,13 +10,13 @@
  * idempotency is then all that stands between a redelivery and a second charge.
  */
 import {
-  AbortedError,
   type Clock,
   type ConsumerMessage,
   type HandlerContext,
   type IdempotencyStore,
   MemoryIdempotencyStore,
   silentLogger,
+  sleepOn,
   type TimerHandle,
 } from "@resilient-jobs/core";
 import { type FaultOptions, type SimulationKit, type SimulationResult, simulate } from "@resilient-jobs/core/testing";
@@ -274,19 +274,7 @@ function liveClock(): LiveClock {
       if (timer === undefined || !timers.delete(timer)) return;
       timer.clock.clearTimeout(timer.inner);
     },
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) return reject(new AbortedError(signal.reason));
-        const onAbort = () => {
-          clock.clearTimeout(handle);
-          reject(new AbortedError(signal?.reason));
-        };
-        const handle = clock.setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms);
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
+    sleep: (ms, signal) => sleepOn(clock, ms, signal),
   };
   return clock;
 }

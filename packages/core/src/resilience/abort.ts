@@ -21,7 +21,7 @@ function describeReason(reason: unknown): string {
 }
 
 /** The two timer calls a sleep needs (a `Clock` has them). */
-interface SleepTimers {
+export interface SleepTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: never): void;
 }
@@ -39,7 +39,10 @@ export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void
   return sleepOn(GLOBAL_TIMERS, ms, signal);
 }
 
-/** {@link sleep} on the given timers (a `Clock`'s): how every clock implements `sleep`. */
+/**
+ * {@link sleep} on the given timers (a `Clock`'s): how every clock implements `sleep`, a clock of your own
+ * included (`sleep: (ms, signal) => sleepOn(myClock, ms, signal)`).
+ */
 export function sleepOn(timers: SleepTimers, ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
   return new Promise((resolve, reject) => {
